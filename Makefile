@@ -1,0 +1,91 @@
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 (the Lambda runtime): PATH first, then pyenv's install.
+PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12.*/bin/python3.12 2>/dev/null); do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
+VENV := .venv
+SAM_VENV := .venv-sam
+RUNTIME_VENV := .venv-runtime
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+PORT ?= 3000
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Local settings (.env, see .env.example) for run/migrate; tests make their own.
+-include .env
+export ENV DATABASE_URL REDIS_URL JWT_SECRET_KEY BCRYPT_ROUNDS LOG_LEVEL
+
+# sam build needs python3.12 on PATH.
+SAM_PATH := PATH="$(dir $(PYTHON312)):$$PATH"
+
+.PHONY: help venv services dev-db migrate openapi build validate lint format test run clean
+
+help:
+	@echo "make run       serve the API on http://127.0.0.1:$(PORT) (PORT= overrides)"
+	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint"
+	@echo "make lint      ruff check + format check, mypy on the layer"
+	@echo "make format    ruff format + fixes"
+	@echo "make build     sam build"
+	@echo "make migrate   alembic upgrade head on DATABASE_URL"
+	@echo "make openapi   rebuild functions/docs/openapi.json from every function's routes"
+
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
+	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
+	test -x $(SAM_VENV)/bin/python || $(PYTHON312) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
+	touch $@
+
+$(RUNTIME_VENV)/.installed: requirements-runtime.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
+	test -x $(RUNTIME_VENV)/bin/python || $(PYTHON312) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/python -m pip install -q -r requirements-runtime.txt
+	touch $@
+
+venv: $(VENV)/.installed $(SAM_VENV)/.installed $(RUNTIME_VENV)/.installed
+
+services:
+	@bash scripts/ensure_services.sh
+
+# The compose database and role on a local, trust-auth Postgres (what compose would create).
+dev-db: services
+	@$(PY) scripts/test_db.py >/dev/null 2>&1 || bash scripts/create_dev_db.sh
+	@$(PY) scripts/test_db.py && $(PY) scripts/test_redis.py
+
+migrate: venv dev-db
+	$(VENV)/bin/alembic upgrade head
+
+openapi: venv
+	$(PY) scripts/build_openapi.py
+
+build: venv
+	$(SAM_PATH) $(SAM) build --cached --parallel
+
+validate: venv
+	$(SAM) validate --lint
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: venv services lint validate build
+	$(PY) -m pytest
+
+run: venv migrate build
+	@echo "serving on http://127.0.0.1:$(PORT)"
+	$(SAM_VENV)/bin/python -m emulator start-api --from-source --port $(PORT)
+
+clean:
+	rm -rf .aws-sam .emulator .pytest_cache .ruff_cache .mypy_cache
