@@ -1,0 +1,1 @@
+"""Shared layer of the MD Creator API: every function imports from here."""

@@ -1,0 +1,54 @@
+"""Settings, read from the environment once per process through get_settings()."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never sign tokens outside development and tests.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "your-secret-key"})
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+
+    database_url: str = "postgresql+psycopg2://mdcreator:mdcreator@localhost:5432/mdcreator_dev"
+    db_connect_timeout_s: int = Field(default=2, ge=1)
+    db_statement_timeout_ms: int = Field(default=1500, ge=100)
+
+    redis_url: str = "redis://localhost:6379/0"
+    redis_timeout_s: float = Field(default=1.0, gt=0)
+    redis_key_prefix: str = "mdc:"
+
+    jwt_secret_key: SecretStr = SecretStr("change-me")
+    jwt_issuer: str = "mdcreator-api"
+    jwt_audience: str = "mdcreator-spa"
+    access_token_expire_minutes: int = Field(default=15, ge=1)
+    refresh_token_expire_days: int = Field(default=30, ge=1)
+
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.env in ("development", "test"):
+            return self
+        secret = self.jwt_secret_key.get_secret_value()
+        if secret in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"JWT_SECRET_KEY must be a real secret of at least {MIN_SECRET_LENGTH} "
+                f"characters when ENV={self.env}"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

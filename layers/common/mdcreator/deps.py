@@ -1,0 +1,38 @@
+"""FastAPI dependencies as Annotated aliases: route signatures read plainly."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from . import service
+from .db import get_db
+from .errors import InvalidToken
+from .models import User
+from .tokens import TokenPayload
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/login")
+
+
+def get_access_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenPayload:
+    """The verified, unrevoked access token (Redis only, no database)."""
+    if credentials is None or not credentials.credentials:
+        raise InvalidToken("missing bearer token")
+    return service.verify_access_token(credentials.credentials)
+
+
+AccessToken = Annotated[TokenPayload, Depends(get_access_token)]
+
+
+def get_current_user(db: DbSession, token: AccessToken) -> User:
+    return service.get_token_owner(db, token)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,27 @@
+"""Domain errors. The web layer maps each one to an HTTP answer (see web.py)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the API answers with a 4xx or 5xx."""
+
+
+class EmailAlreadyRegistered(DomainError):
+    """An account with this email exists already, in any letter case."""
+
+
+class InvalidCredentials(DomainError):
+    """Unknown email, wrong password or deleted account: deliberately indistinguishable."""
+
+
+class InvalidToken(DomainError):
+    """Missing, malformed, expired, tampered, wrong-kind or revoked token."""
+
+
+class DependencyUnavailable(DomainError):
+    """Postgres or Redis did not answer in time."""
+
+    def __init__(self, dependency: str) -> None:
+        super().__init__(f"{dependency} unavailable")
+        self.dependency = dependency

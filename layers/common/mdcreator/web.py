@@ -1,0 +1,120 @@
+"""The FastAPI app every function builds on, and the one map from domain errors to HTTP."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import get_settings
+from .errors import (
+    DependencyUnavailable,
+    DomainError,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvalidToken,
+)
+from .schemas import ErrorResponse
+
+API_TITLE = "MD Creator API"
+API_VERSION = "1.0.0"
+
+logger = logging.getLogger("mdcreator")
+
+# The only place that decides which status code a domain error gets.
+ERROR_ANSWERS: dict[type[DomainError], tuple[int, str]] = {
+    EmailAlreadyRegistered: (status.HTTP_409_CONFLICT, "Email already registered"),
+    InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "Incorrect email or password"),
+    InvalidToken: (status.HTTP_401_UNAUTHORIZED, "Could not validate credentials"),
+    DependencyUnavailable: (
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "Service temporarily unavailable",
+    ),
+}
+_HEADERS: dict[type[DomainError], dict[str, str]] = {
+    InvalidToken: {"WWW-Authenticate": "Bearer"},
+    DependencyUnavailable: {"Retry-After": "1"},
+}
+_DESCRIPTIONS = {
+    401: "Not authenticated",
+    409: "Conflict",
+    413: "Request body too large",
+    422: "Validation error",
+    503: "A dependency (Postgres or Redis) is unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give."""
+    return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()  # refuse to start on a bad configuration, at init not per request
+    logging.getLogger().setLevel(settings.log_level)
+    app = FastAPI(
+        title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_exception_handler(DomainError, _answer_domain_error)
+    app.add_exception_handler(RequestValidationError, _answer_validation_error)
+    app.add_exception_handler(Exception, _answer_unexpected_error)
+    return app
+
+
+async def _answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    for kind in type(exc).__mro__:
+        if kind in ERROR_ANSWERS:
+            code, detail = ERROR_ANSWERS[kind]
+            if code >= 500:
+                logger.warning("dependency unavailable: %s", exc)
+            return JSONResponse({"detail": detail}, status_code=code, headers=_HEADERS.get(kind))
+    return await _answer_unexpected_error(request, exc)
+
+
+async def _answer_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Never echo the input back: it may be a password, or a megabyte of junk.
+    errors = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _answer_unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled %s", type(exc).__name__, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+class BodySizeLimit:
+    """Refuse bodies over max_bytes with 413 before anything parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = JSONResponse({"detail": _DESCRIPTIONS[413]}, status_code=413)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, _DESCRIPTIONS[413])
+            return message
+
+        await self.app(scope, limited_receive, send)
