@@ -1,0 +1,24 @@
+"""GET /healthz - whether Postgres and Redis answer."""
+
+from fastapi.responses import JSONResponse
+from mangum import Mangum
+
+from mdcreator.health import check_dependencies
+from mdcreator.schemas import HealthResponse
+from mdcreator.web import create_app
+
+app = create_app()
+
+
+@app.get(
+    "/healthz",
+    summary="Dependency health",
+    response_model=HealthResponse,
+    responses={503: {"model": HealthResponse, "description": "A dependency is down"}},
+)
+def health() -> JSONResponse:
+    report = check_dependencies()
+    return JSONResponse(report.model_dump(), status_code=200 if report.status == "healthy" else 503)
+
+
+handler = Mangum(app, lifespan="off")

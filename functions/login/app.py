@@ -1,0 +1,23 @@
+"""POST /api/auth/login - exchange email and password for tokens."""
+
+from mangum import Mangum
+
+from mdcreator import service
+from mdcreator.deps import DbSession
+from mdcreator.schemas import Token, UserLogin
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.post(
+    "/api/auth/login",
+    summary="Log in",
+    response_model=Token,
+    responses=error_responses(401, 413, 422, 503),
+)
+def login(credentials: UserLogin, db: DbSession) -> Token:
+    return service.login(db, credentials)
+
+
+handler = Mangum(app, lifespan="off")

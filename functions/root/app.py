@@ -1,0 +1,15 @@
+"""GET / - service banner."""
+
+from mangum import Mangum
+
+from mdcreator.web import create_app
+
+app = create_app()
+
+
+@app.get("/", summary="Service banner")
+def root() -> dict[str, str]:
+    return {"message": "MD Creator API", "status": "running"}
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,26 @@
+"""POST /api/auth/signup - create an account."""
+
+from fastapi import status
+from mangum import Mangum
+
+from mdcreator import service
+from mdcreator.deps import DbSession
+from mdcreator.models import User
+from mdcreator.schemas import UserCreate, UserResponse
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.post(
+    "/api/auth/signup",
+    summary="Create an account",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserResponse,
+    responses=error_responses(409, 413, 422, 503),
+)
+def signup(payload: UserCreate, db: DbSession) -> User:
+    return service.signup(db, payload)
+
+
+handler = Mangum(app, lifespan="off")

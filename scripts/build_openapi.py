@@ -1,0 +1,56 @@
+"""Build the whole API's OpenAPI document from every function's routes.
+
+python scripts/build_openapi.py          # write functions/docs/openapi.json
+python scripts/build_openapi.py --check  # exit 1 when the committed document is stale
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = ROOT / "functions" / "docs" / "openapi.json"
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
+
+from fastapi import FastAPI  # noqa: E402
+from fastapi.openapi.utils import get_openapi  # noqa: E402
+
+from mdcreator.web import API_TITLE, API_VERSION  # noqa: E402
+
+
+def function_apps() -> list[FastAPI]:
+    names = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
+    return [importlib.import_module(f"functions.{name}.app").app for name in names]
+
+
+def build_document() -> dict[str, Any]:
+    routes = [route for app in function_apps() for route in app.routes]
+    return get_openapi(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="Accounts for the MD Creator editor: signup, login, me, logout.",
+        routes=routes,
+    )
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    fresh = render(build_document())
+    if "--check" in argv:
+        if not DOCUMENT.exists() or DOCUMENT.read_text() != fresh:
+            sys.stderr.write(f"{DOCUMENT.relative_to(ROOT)} is stale: run make openapi\n")
+            return 1
+        return 0
+    DOCUMENT.write_text(fresh)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

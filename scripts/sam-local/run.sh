@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The whole `make sam-local-test` flow: the real `sam local invoke` / `sam local start-api`
+# against a private, offline Docker engine.
+#
+#   ensure tools -> dockerd up -> base image (cached) -> Postgres/Redis for the containers
+#   -> sam build (when stale) -> sam local invoke of every function with events/<name>.json
+#   -> sam local start-api --warm-containers EAGER -> smoke check + tests/integration
+#   -> SIGTERM start-api -> services down -> dockerd down (always, by trap).
+#
+# Options:
+#   --skip-if-no-docker  exit 0 printing "SKIPPED: <reason>" when dockerd cannot start here
+#                        (default: exit 3). Also SAM_LOCAL_SKIP_IF_NO_DOCKER=1.
+#   --rebuild            run `sam build` even when .aws-sam/build looks current.
+#   --keep-up            leave dockerd and the services running afterwards (debugging).
+#   --no-invoke | --no-api   skip that stage.
+# Closing line: "sam-local: N passed, N failed" (invokes + HTTP checks; pytest prints its own).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SAM="${SAM:-$REPO_ROOT/.venv-sam/bin/sam}"
+PYTEST_PY="${PYTEST_PY:-$REPO_ROOT/.venv/bin/python}"
+BUILD_DIR="$REPO_ROOT/.aws-sam/build"
+WARM_REQUESTS="${SAM_LOCAL_WARM_REQUESTS:-20}"
+API_TIMEOUT_S="${SAM_LOCAL_API_TIMEOUT:-120}"
+EXPECTED_ROOT='{"message":"MD Creator API","status":"running"}'
+
+export SAM_CLI_TELEMETRY=0 SAM_CLI_CONTEXTS_DISABLED=1
+# `sam build` (BuildMethod python3.12) needs python3.12 on PATH.
+export PATH="$SAM_LOCAL_PYTHON_PREFIX/bin:$PATH"
+
+skip_if_no_docker="${SAM_LOCAL_SKIP_IF_NO_DOCKER:-0}" rebuild=0 keep_up=0 do_invoke=1 do_api=1
+passed=0 failed=0 api_pid="" dockerd_started=0
+declare -a timings=()
+
+parse_args() {
+  while (($#)); do
+    case "$1" in
+      --skip-if-no-docker) skip_if_no_docker=1 ;;
+      --rebuild) rebuild=1 ;;
+      --keep-up) keep_up=1 ;;
+      --no-invoke) do_invoke=0 ;;
+      --no-api) do_api=0 ;;
+      -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+      *) die "unknown option $1 (see --help)" ;;
+    esac
+    shift
+  done
+}
+
+timing() { timings+=("$(printf '%-44s %s' "$1" "$2")"); log "timing: $1 = $2"; }
+ok() { passed=$((passed + 1)); log "PASS $*"; }
+fail() { failed=$((failed + 1)); log "FAIL $*"; }
+
+stop_api() {
+  [[ -n "$api_pid" ]] || return 0
+  if kill -0 "$api_pid" 2>/dev/null; then
+    # SIGINT is ignored by a background job; SIGTERM makes SAM remove its containers.
+    kill -TERM "$api_pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$api_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL "$api_pid" 2>/dev/null || true
+  fi
+  wait "$api_pid" 2>/dev/null || true
+  api_pid=""
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_api
+  if ((dockerd_started && !keep_up)); then
+    "$SAM_LOCAL_DIR/services-down.sh" || true
+    "$SAM_LOCAL_DIR/dockerd-down.sh" || true
+  elif ((keep_up)); then
+    log "--keep-up: left running; stop with services-down.sh and dockerd-down.sh"
+  fi
+  exit "$rc"
+}
+
+engine_up() {
+  local out rc=0 started
+  started="$(now_ms)"
+  out="$("$SAM_LOCAL_DIR/dockerd-up.sh" 2>"$SAM_LOCAL_STATE/log/dockerd-up.err")" || rc=$?
+  if ((rc == 3)); then
+    local reason
+    reason="$(tail -n 1 "$SAM_LOCAL_STATE/log/dockerd-up.err")"
+    if ((skip_if_no_docker)); then
+      echo "SKIPPED: sam local tests: $reason"
+      exit 0
+    fi
+    echo "sam-local: $reason" >&2
+    exit 3
+  fi
+  cat "$SAM_LOCAL_STATE/log/dockerd-up.err" >&2
+  ((rc == 0)) || die "dockerd-up.sh failed ($rc)"
+  dockerd_started=1
+  eval "$out"
+  timing "dockerd up" "$(($(now_ms) - started)) ms"
+}
+
+# Whether .aws-sam/build is older than the template or any source of a function or the layer.
+build_is_stale() {
+  [[ -f "$BUILD_DIR/template.yaml" ]] || return 0
+  [[ -n "$(find "$REPO_ROOT/template.yaml" "$REPO_ROOT/functions" "$REPO_ROOT/layers" \
+    -newer "$BUILD_DIR/template.yaml" -type f -not -name '*.pyc' -print -quit)" ]]
+}
+
+sam_build() {
+  local started
+  if ((!rebuild)) && ! build_is_stale; then
+    log "sam build: .aws-sam/build is current"
+    return 0
+  fi
+  started="$(now_ms)"
+  (cd "$REPO_ROOT" && "$SAM" build >"$SAM_LOCAL_STATE/log/sam-build.log" 2>&1) \
+    || { tail -n 30 "$SAM_LOCAL_STATE/log/sam-build.log" >&2; die "sam build failed"; }
+  timing "sam build" "$(($(now_ms) - started)) ms"
+}
+
+# Logical ids of the AWS::Serverless::Function resources, in template order.
+template_functions() {
+  awk '/^Resources:/ {in_res = 1; next}
+       /^[^ #]/ {in_res = 0}
+       in_res && /^  [A-Za-z0-9]+:[[:space:]]*$/ {name = $1; sub(":", "", name)}
+       in_res && /^    Type:[[:space:]]*AWS::Serverless::Function/ {print name}' \
+    "$REPO_ROOT/template.yaml"
+}
+
+# RootFunction -> events/root.json
+event_file_for() {
+  local name="${1%Function}"
+  echo "$REPO_ROOT/events/${name,,}.json"
+}
+
+invoke_all() {
+  local fn event out started ms code
+  for fn in $(template_functions); do
+    event="$(event_file_for "$fn")"
+    [[ -f "$event" ]] || { log "no ${event#"$REPO_ROOT"/}: $fn not invoked"; continue; }
+    started="$(now_ms)"
+    out="$(cd "$REPO_ROOT" && "$SAM" local invoke "$fn" -e "$event" --skip-pull-image \
+      --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" \
+      2>"$SAM_LOCAL_STATE/log/invoke-$fn.log")" || true
+    ms=$(($(now_ms) - started))
+    timing "sam local invoke $fn" "$ms ms"
+    code="$(sed -n 's/.*"statusCode": *\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)"
+    # A function answers with its own status (401 for the placeholder token is fine);
+    # a 5xx, an unhandled error or no answer at all is a failure.
+    if [[ "$code" =~ ^[1-4][0-9][0-9]$ ]]; then
+      ok "invoke $fn -> $code"
+    else
+      fail "invoke $fn -> ${code:-no statusCode}: $(tail -c 300 <<<"$out")"
+      tail -n 20 "$SAM_LOCAL_STATE/log/invoke-$fn.log" >&2
+    fi
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_api() {
+  local port="$1" started deadline code=""
+  started="$(now_ms)"
+  (cd "$REPO_ROOT" && exec "$SAM" local start-api --warm-containers EAGER --skip-pull-image \
+    --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" \
+    </dev/null >"$SAM_LOCAL_STATE/log/start-api.log" 2>&1) &
+  api_pid=$!
+  deadline=$((SECONDS + API_TIMEOUT_S))
+  until [[ "$code" == 200 ]]; do
+    kill -0 "$api_pid" 2>/dev/null \
+      || { tail -n 30 "$SAM_LOCAL_STATE/log/start-api.log" >&2; die "sam local start-api exited"; }
+    ((SECONDS < deadline)) || die "start-api gave no 200 on GET / within ${API_TIMEOUT_S}s"
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/" || true)"
+    [[ "$code" == 200 ]] || sleep 0.2
+  done
+  timing "start-api launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
+}
+
+# Seconds (curl's time_total) of one GET, the body to $2.
+timed_get() { curl -s -o "$2" -w '%{time_total}' --max-time 10 "$1"; }
+
+smoke_and_time() {
+  local base="$1" body="$SAM_LOCAL_STATE/run/body.json" t i
+  # The launch probe above already warmed GET /; "first request" is the first one measured.
+  t="$(timed_get "$base/" "$body")"
+  timing "first measured request GET /" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+  if [[ "$(tr -d ' \n' <"$body")" == "$EXPECTED_ROOT" ]]; then ok "GET / body"; else fail "GET / body: $(<"$body")"; fi
+  local -a samples=()
+  for ((i = 0; i < WARM_REQUESTS; i++)); do samples+=("$(timed_get "$base/" /dev/null)"); done
+  timing "median of $WARM_REQUESTS warm GET /" "$(printf '%s\n' "${samples[@]}" | sort -g \
+    | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f ms", m * 1000}')"
+  t="$(curl -s -o "$body" -w '%{http_code}' --max-time 10 "$base/healthz" || true)"
+  if [[ "$t" == 200 ]]; then ok "GET /healthz -> 200 (Postgres + Redis reached from the container)"; else fail "GET /healthz -> $t: $(<"$body")"; fi
+}
+
+integration_suite() {
+  local base="$1" rc=0
+  if ! compgen -G "$REPO_ROOT/tests/integration/test_*.py" >/dev/null \
+    && ! compgen -G "$REPO_ROOT/tests/integration/*_test.py" >/dev/null; then
+    log "tests/integration has no tests yet: only the smoke checks ran"
+    return 0
+  fi
+  (cd "$REPO_ROOT" && SAM_LOCAL_DATABASE_URL="$SAM_LOCAL_DATABASE_URL" SAM_LOCAL_REDIS_URL="$SAM_LOCAL_REDIS_URL" \
+    "$PYTEST_PY" -m pytest tests/integration --base-url "$base") || rc=$?
+  if ((rc == 0)); then ok "pytest tests/integration"; else fail "pytest tests/integration (exit $rc)"; fi
+}
+
+main() {
+  parse_args "$@"
+  local started port
+  started="$(now_ms)"
+  mkdir -p "$SAM_LOCAL_STATE"/{log,run}
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  [[ -x "$SAM" ]] || die "no SAM CLI at $SAM (make venv)"
+  "$SAM_LOCAL_DIR/ensure-tools.sh"
+  engine_up
+  local t0
+  t0="$(now_ms)"
+  "$SAM_LOCAL_DIR/build-image.sh"
+  timing "base image (build or cache hit)" "$(($(now_ms) - t0)) ms"
+  t0="$(now_ms)"
+  "$SAM_LOCAL_DIR/services-up.sh"
+  timing "Postgres + Redis for the containers" "$(($(now_ms) - t0)) ms"
+  ENV_JSON="$("$SAM_LOCAL_DIR/env-file.sh")"
+  sam_build
+  ((!do_invoke)) || invoke_all
+  if ((do_api)); then
+    port="$(free_port)"
+    start_api "$port"
+    smoke_and_time "http://127.0.0.1:$port"
+    integration_suite "http://127.0.0.1:$port"
+    t0="$(now_ms)"
+    stop_api
+    timing "start-api stop (SIGTERM)" "$(($(now_ms) - t0)) ms"
+  fi
+  timing "total" "$(($(now_ms) - started)) ms"
+  printf '%s\n' "--- sam-local timings" "${timings[@]}" | tee "$SAM_LOCAL_STATE/log/timings.txt"
+  echo "sam-local: $passed passed, $failed failed"
+  ((failed == 0))
+}
+
+main "$@"

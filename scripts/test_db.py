@@ -1,0 +1,32 @@
+"""Check that Postgres answers at DATABASE_URL (the seed's phase 0 check)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import psycopg2
+
+DEFAULT_URL = "postgresql://mdcreator:mdcreator@localhost:5432/mdcreator_dev"
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL).replace("+psycopg2", "")
+    try:
+        with psycopg2.connect(url, connect_timeout=3) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            (version,) = cursor.fetchone() or ("?",)
+    except psycopg2.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"❌ PostgreSQL connection failed: {first_line}", file=sys.stderr)
+        print(
+            "   Start it with `docker compose up -d --wait` or set DATABASE_URL.", file=sys.stderr
+        )
+        return 1
+    print("✅ PostgreSQL connection successful!")
+    print(f"   {version.split(',')[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
