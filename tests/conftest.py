@@ -1,0 +1,70 @@
+"""Test-wide setup: a fresh database, a private Redis key prefix, test settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
+
+from tests.support.database import create_database, drop_database, migrate  # noqa: E402
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_SECRET = "test-secret-" + "0123456789abcdef" * 4  # 64+ bytes: long enough for HS512 forgeries
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url = create_database()
+    try:
+        migrate(url)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    prefix = f"mdc-test-{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def app_env(database_url: str, redis_prefix: str) -> dict[str, str]:
+    """The environment every function sees in tests, also handed to the emulator."""
+    return {
+        "ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": redis_prefix,
+        "JWT_SECRET_KEY": TEST_SECRET,
+        "BCRYPT_ROUNDS": "4",
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _settings(app_env: dict[str, str]) -> Iterator[None]:
+    from mdcreator.config import get_settings
+
+    saved = {key: os.environ.get(key) for key in app_env}
+    os.environ.update(app_env)
+    get_settings.cache_clear()
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()

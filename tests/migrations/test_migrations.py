@@ -1,0 +1,66 @@
+"""Migrations on an empty database of their own: up, down, up, and in step with the models."""
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from mdcreator.models import Base
+from tests.support.database import alembic_config, create_database, drop_database
+
+
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    url = create_database("mdc_migrations")
+    yield url
+    drop_database(url)
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    assert {"users", "alembic_version"} <= _tables(empty_database)
+    command.downgrade(config, "base")
+    assert _tables(empty_database) == {"alembic_version"}
+    command.upgrade(config, "head")
+    assert "users" in _tables(empty_database)
+
+
+def test_models_match_the_migrated_schema(empty_database: str) -> None:
+    command.upgrade(alembic_config(empty_database), "head")
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_email_uniqueness_ignores_letter_case(empty_database: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    command.upgrade(alembic_config(empty_database), "head")
+    engine = create_engine(empty_database)
+    insert = text(
+        "INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), :email, 'x')"
+    )
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert, {"email": "ada@example.com"})
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"email": "ADA@example.com"})
+    finally:
+        engine.dispose()
