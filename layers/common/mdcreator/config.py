@@ -33,7 +33,18 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=15, ge=1)
     refresh_token_expire_days: int = Field(default=30, ge=1)
 
+    refresh_reuse_grace_s: float = Field(default=5.0, ge=0)
+    last_seen_interval_s: int = Field(default=60, ge=0)
+
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: int = Field(default=900, ge=1)
+    login_lockout_cap_s: int = Field(default=900, ge=1)
+    login_ip_max_failures: int = Field(default=50, ge=1)
+    login_ip_window_s: int = Field(default=300, ge=1)
+    signup_ip_max: int = Field(default=20, ge=1)
+    signup_ip_window_s: int = Field(default=3600, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @model_validator(mode="after")

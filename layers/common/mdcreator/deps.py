@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -36,3 +36,12 @@ def get_current_user(db: DbSession, token: AccessToken) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_client_ip(request: Request) -> str:
+    # Mangum takes the client from API Gateway's requestContext.http.sourceIp, which the
+    # caller cannot forge (unlike X-Forwarded-For).
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(get_client_ip)]

@@ -19,6 +19,22 @@ class InvalidToken(DomainError):
     """Missing, malformed, expired, tampered, wrong-kind or revoked token."""
 
 
+class RefreshTokenReused(InvalidToken):
+    """An already rotated refresh token came back: its whole session is revoked."""
+
+
+class IncorrectPassword(DomainError):
+    """The current password given to confirm a sensitive change is wrong."""
+
+
+class TooManyAttempts(DomainError):
+    """Rate limit or lockout in force; retry_after says for how many seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 class DependencyUnavailable(DomainError):
     """Postgres or Redis did not answer in time."""
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    JsonValue,
+    model_validator,
+)
 
 from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES
 
@@ -35,7 +45,48 @@ def _check_new_password(value: str) -> str:
     return _check_password_bytes(value)
 
 
+MAX_SETTINGS_BYTES = 16 * 1024
+MAX_SETTINGS_DEPTH = 8
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(_reject_nul(value))
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise ValueError("must be an http or https URL")
+    return value
+
+
+def _depth(value: JsonValue) -> int:
+    """Nesting depth of a JSON value; refuses NUL in keys and strings (JSONB cannot hold it)."""
+    if isinstance(value, str):
+        _reject_nul(value)
+        return 0
+    if isinstance(value, dict):
+        for name in value:
+            _reject_nul(name)
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    return 0
+
+
+def _check_settings(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    if _depth(value) > MAX_SETTINGS_DEPTH:
+        raise ValueError(f"must be nested at most {MAX_SETTINGS_DEPTH} levels deep")
+    if len(json.dumps(value).encode()) > MAX_SETTINGS_BYTES:
+        raise ValueError(f"must be at most {MAX_SETTINGS_BYTES} bytes as JSON")
+    return value
+
+
 CleanStr = Annotated[str, AfterValidator(_reject_nul)]
+DisplayName = Annotated[CleanStr, Field(min_length=1, max_length=255)]
+AvatarUrl = Annotated[str, Field(max_length=500), AfterValidator(_check_http_url)]
+Bio = Annotated[CleanStr, Field(max_length=1000)]
+UserSettings = Annotated[dict[str, JsonValue], AfterValidator(_check_settings)]
 Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_normalise_email)]
 Password = Annotated[
     str, Field(max_length=MAX_PASSWORD_BYTES), AfterValidator(_check_password_bytes)
@@ -52,11 +103,40 @@ class RequestModel(BaseModel):
 class UserCreate(RequestModel):
     email: Email
     password: NewPassword
-    display_name: Annotated[CleanStr, Field(min_length=1, max_length=255)] | None = None
+    display_name: DisplayName | None = None
 
 
 class UserLogin(RequestModel):
     email: Email
+    password: Password
+
+
+class UserUpdate(RequestModel):
+    """Partial update: only the fields sent change; avatar_url and bio may be cleared with null."""
+
+    display_name: DisplayName | None = None
+    avatar_url: AvatarUrl | None = None
+    bio: Bio | None = None
+    settings: UserSettings | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> UserUpdate:
+        for name in ("display_name", "settings"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class PasswordChange(RequestModel):
+    current_password: Password
+    new_password: NewPassword
+
+
+class AccountDelete(RequestModel):
     password: Password
 
 
@@ -71,6 +151,14 @@ class UserResponse(BaseModel):
     subscription_tier: str
     created_at: datetime
     last_seen_at: datetime
+
+
+class ProfileResponse(UserResponse):
+    """What the owner sees of their own account (GET/PATCH /api/auth/me)."""
+
+    bio: str | None
+    settings: dict[str, JsonValue]
+    updated_at: datetime
 
 
 class Token(BaseModel):

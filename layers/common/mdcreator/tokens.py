@@ -28,7 +28,12 @@ class TokenPayload(BaseModel):
     exp: datetime
 
 
-def create_token(user_id: uuid.UUID, session_id: uuid.UUID, token_type: TokenType) -> str:
+def create_token(
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    token_type: TokenType,
+    jti: uuid.UUID | None = None,
+) -> str:
     settings = get_settings()
     now = datetime.now(UTC)
     lifetime = (
@@ -39,7 +44,7 @@ def create_token(user_id: uuid.UUID, session_id: uuid.UUID, token_type: TokenTyp
     claims = {
         "sub": str(user_id),
         "sid": str(session_id),
-        "jti": str(uuid.uuid4()),
+        "jti": str(jti or uuid.uuid4()),
         "typ": token_type,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,

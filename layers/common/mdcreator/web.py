@@ -15,8 +15,10 @@ from .errors import (
     DependencyUnavailable,
     DomainError,
     EmailAlreadyRegistered,
+    IncorrectPassword,
     InvalidCredentials,
     InvalidToken,
+    TooManyAttempts,
 )
 from .schemas import ErrorResponse
 
@@ -30,20 +32,31 @@ ERROR_ANSWERS: dict[type[DomainError], tuple[int, str]] = {
     EmailAlreadyRegistered: (status.HTTP_409_CONFLICT, "Email already registered"),
     InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "Incorrect email or password"),
     InvalidToken: (status.HTTP_401_UNAUTHORIZED, "Could not validate credentials"),
+    IncorrectPassword: (status.HTTP_401_UNAUTHORIZED, "Incorrect password"),
+    TooManyAttempts: (status.HTTP_429_TOO_MANY_REQUESTS, "Too many attempts, try again later"),
     DependencyUnavailable: (
         status.HTTP_503_SERVICE_UNAVAILABLE,
         "Service temporarily unavailable",
     ),
 }
-_HEADERS: dict[type[DomainError], dict[str, str]] = {
-    InvalidToken: {"WWW-Authenticate": "Bearer"},
-    DependencyUnavailable: {"Retry-After": "1"},
-}
+
+
+def _headers_for(exc: DomainError) -> dict[str, str] | None:
+    if isinstance(exc, InvalidToken):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, DependencyUnavailable):
+        return {"Retry-After": "1"}
+    return None
+
+
 _DESCRIPTIONS = {
     401: "Not authenticated",
     409: "Conflict",
     413: "Request body too large",
     422: "Validation error",
+    429: "Too many attempts; Retry-After says when to try again",
     503: "A dependency (Postgres or Redis) is unavailable",
 }
 
@@ -67,12 +80,13 @@ def create_app() -> FastAPI:
 
 
 async def _answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
     for kind in type(exc).__mro__:
         if kind in ERROR_ANSWERS:
             code, detail = ERROR_ANSWERS[kind]
             if code >= 500:
                 logger.warning("dependency unavailable: %s", exc)
-            return JSONResponse({"detail": detail}, status_code=code, headers=_HEADERS.get(kind))
+            return JSONResponse({"detail": detail}, status_code=code, headers=_headers_for(exc))
     return await _answer_unexpected_error(request, exc)
 
 
