@@ -3,7 +3,7 @@
 from mangum import Mangum
 
 from mdcreator import service
-from mdcreator.deps import DbSession
+from mdcreator.deps import ClientIp, DbSession
 from mdcreator.schemas import Token, UserLogin
 from mdcreator.web import create_app, error_responses
 
@@ -14,10 +14,10 @@ app = create_app()
     "/api/auth/login",
     summary="Log in",
     response_model=Token,
-    responses=error_responses(401, 413, 422, 503),
+    responses=error_responses(401, 413, 422, 429, 503),
 )
-def login(credentials: UserLogin, db: DbSession) -> Token:
-    return service.login(db, credentials)
+def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> Token:
+    return service.login(db, credentials, client_ip)
 
 
 handler = Mangum(app, lifespan="off")

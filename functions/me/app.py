@@ -1,10 +1,11 @@
-"""GET /api/auth/me - the caller's profile."""
+"""GET and PATCH /api/auth/me - the caller's own profile."""
 
 from mangum import Mangum
 
-from mdcreator.deps import CurrentUser
+from mdcreator import service
+from mdcreator.deps import CurrentUser, DbSession
 from mdcreator.models import User
-from mdcreator.schemas import UserResponse
+from mdcreator.schemas import ProfileResponse, UserUpdate
 from mdcreator.web import create_app, error_responses
 
 app = create_app()
@@ -13,11 +14,22 @@ app = create_app()
 @app.get(
     "/api/auth/me",
     summary="Current user",
-    response_model=UserResponse,
+    response_model=ProfileResponse,
     responses=error_responses(401, 503),
 )
-def read_me(user: CurrentUser) -> User:
+def read_me(user: CurrentUser, db: DbSession) -> User:
+    service.touch_last_seen(db, user)
     return user
+
+
+@app.patch(
+    "/api/auth/me",
+    summary="Update the current user's profile",
+    response_model=ProfileResponse,
+    responses=error_responses(401, 413, 422, 503),
+)
+def update_me(changes: UserUpdate, user: CurrentUser, db: DbSession) -> User:
+    return service.update_profile(db, user, changes)
 
 
 handler = Mangum(app, lifespan="off")

@@ -4,7 +4,7 @@ from fastapi import status
 from mangum import Mangum
 
 from mdcreator import service
-from mdcreator.deps import DbSession
+from mdcreator.deps import ClientIp, DbSession
 from mdcreator.models import User
 from mdcreator.schemas import UserCreate, UserResponse
 from mdcreator.web import create_app, error_responses
@@ -17,10 +17,10 @@ app = create_app()
     summary="Create an account",
     status_code=status.HTTP_201_CREATED,
     response_model=UserResponse,
-    responses=error_responses(409, 413, 422, 503),
+    responses=error_responses(409, 413, 422, 429, 503),
 )
-def signup(payload: UserCreate, db: DbSession) -> User:
-    return service.signup(db, payload)
+def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
+    return service.signup(db, payload, client_ip)
 
 
 handler = Mangum(app, lifespan="off")

@@ -3,14 +3,13 @@ import sys
 
 from tests.conftest import ROOT
 from tests.support.lambda_events import http_event, invoke, load_event
+from tests.support.template import functions
 
 API_OPERATIONS = {
-    ("/", "get"),
-    ("/healthz", "get"),
-    ("/api/auth/signup", "post"),
-    ("/api/auth/login", "post"),
-    ("/api/auth/me", "get"),
-    ("/api/auth/logout", "post"),
+    (path, method.lower())
+    for spec in functions().values()
+    if spec.name != "docs"
+    for method, path in spec.routes
 }
 
 

@@ -82,6 +82,7 @@ def test_unknown_email_costs_a_bcrypt_check_like_a_wrong_password(
     from mdcreator.config import get_settings
 
     monkeypatch.setenv("BCRYPT_ROUNDS", "10")
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "1000")
     get_settings.cache_clear()
     try:
         signup(email)

@@ -1,0 +1,28 @@
+"""DELETE /api/auth/me - delete the caller's account (soft delete, every session ends)."""
+
+from fastapi import Response, status
+from mangum import Mangum
+
+from mdcreator import service
+from mdcreator.deps import ClientIp, CurrentUser, DbSession
+from mdcreator.schemas import AccountDelete
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.delete(
+    "/api/auth/me",
+    summary="Delete the account",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=error_responses(401, 413, 422, 429, 503),
+)
+def delete_account(
+    body: AccountDelete, user: CurrentUser, db: DbSession, client_ip: ClientIp
+) -> Response:
+    service.delete_account(db, user, body.password, client_ip)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,26 @@
+"""POST /api/auth/password - change the password; every other session ends."""
+
+from mangum import Mangum
+
+from mdcreator import service
+from mdcreator.deps import AccessToken, ClientIp, CurrentUser, DbSession
+from mdcreator.schemas import Message, PasswordChange
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.post(
+    "/api/auth/password",
+    summary="Change the password",
+    response_model=Message,
+    responses=error_responses(401, 413, 422, 429, 503),
+)
+def change_password(
+    body: PasswordChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
+) -> Message:
+    service.change_password(db, user, token, body.current_password, body.new_password, client_ip)
+    return Message(message="Password changed")
+
+
+handler = Mangum(app, lifespan="off")
