@@ -14,8 +14,10 @@ PORT ?= 3000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Local settings (.env, see .env.example) for run/migrate; tests make their own.
--include .env
-export ENV DATABASE_URL REDIS_URL JWT_SECRET_KEY BCRYPT_ROUNDS LOG_LEVEL
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
 
 # sam build needs python3.12 on PATH.
 SAM_PATH := PATH="$(dir $(PYTHON312)):$$PATH"
