@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,14 +11,23 @@ from tests.support.lambda_events import Answer, http_event, invoke
 PASSWORD = "correct-horse-battery"
 
 
-def signup(email: str, password: str = PASSWORD, **extra: Any) -> Answer:
+def signup(email: str, password: str = PASSWORD, ip: str = "203.0.113.10", **extra: Any) -> Answer:
     body = {"email": email, "password": password, **extra}
-    return invoke("signup", http_event("POST", "/api/auth/signup", body=body))
+    return invoke("signup", http_event("POST", "/api/auth/signup", body=body, source_ip=ip))
 
 
-def login(email: str, password: str = PASSWORD) -> Answer:
+def login(email: str, password: str = PASSWORD, ip: str = "203.0.113.10") -> Answer:
     body = {"email": email, "password": password}
-    return invoke("login", http_event("POST", "/api/auth/login", body=body))
+    return invoke("login", http_event("POST", "/api/auth/login", body=body, source_ip=ip))
+
+
+def refresh(refresh_token: str) -> Answer:
+    body = {"refresh_token": refresh_token}
+    return invoke("refresh", http_event("POST", "/api/auth/refresh", body=body))
+
+
+def me(access_token: str) -> Answer:
+    return invoke("me", http_event("GET", "/api/auth/me", headers=bearer(access_token)))
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -45,3 +54,23 @@ def call() -> Callable[..., Answer]:
         return invoke(name, http_event(method, path, **kwargs))
 
     return _call
+
+
+@pytest.fixture
+def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change settings as a fresh process reads them: override_settings(LOGIN_MAX_FAILURES=2)."""
+    from mdcreator.config import get_settings
+
+    def _override(**values: object) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, str(value))
+        get_settings.cache_clear()
+
+    yield _override
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def client_ip() -> str:
+    """A fresh documentation-range address, so per-IP limits of one test touch no other."""
+    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"

@@ -68,7 +68,6 @@ def invoke(name: str, event: dict[str, Any]) -> Answer:
     result = load_function(name).handler(event, LambdaContext(function_name=name))
     headers = {key.lower(): value for key, value in result.get("headers", {}).items()}
     body = result.get("body") or ""
-    parsed = (
-        json.loads(body) if headers.get("content-type", "").startswith("application/json") else body
-    )
+    is_json = body and headers.get("content-type", "").startswith("application/json")
+    parsed = json.loads(body) if is_json else body
     return Answer(result["statusCode"], headers, parsed)
