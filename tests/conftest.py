@@ -71,3 +71,11 @@ def _settings(app_env: dict[str, str]) -> Iterator[None]:
         else:
             os.environ[key] = value
     get_settings.cache_clear()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--base-url",
+        default=None,
+        help="run tests/integration against this running API instead of starting the emulator",
+    )

@@ -20,12 +20,13 @@ from .errors import (
     InvalidToken,
     TooManyAttempts,
 )
+from .logs import AccessLog, configure_logging
 from .schemas import ErrorResponse
 
 API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
 
-logger = logging.getLogger("mdcreator")
+logger = logging.getLogger("mdcreator.web")
 
 # The only place that decides which status code a domain error gets.
 ERROR_ANSWERS: dict[type[DomainError], tuple[int, str]] = {
@@ -68,11 +69,12 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def create_app() -> FastAPI:
     settings = get_settings()  # refuse to start on a bad configuration, at init not per request
-    logging.getLogger().setLevel(settings.log_level)
+    configure_logging(settings.log_level)
     app = FastAPI(
         title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
     app.add_exception_handler(DomainError, _answer_domain_error)
     app.add_exception_handler(RequestValidationError, _answer_validation_error)
     app.add_exception_handler(Exception, _answer_unexpected_error)
