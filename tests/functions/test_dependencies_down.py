@@ -9,20 +9,12 @@ from typing import Any
 import pytest
 
 from tests.functions.conftest import bearer, login, signup
+from tests.support.clients import reset_clients
 from tests.support.lambda_events import http_event, invoke, load_event
 
 DEAD_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 UNAVAILABLE = {"detail": "Service temporarily unavailable"}
-
-
-def _clear_caches() -> None:
-    from mdcreator.config import get_settings
-    from mdcreator.db import get_engine
-    from mdcreator.store import get_redis
-
-    for cached in (get_settings, get_engine, get_redis):
-        cached.cache_clear()
 
 
 class Outage:
@@ -32,14 +24,14 @@ class Outage:
     def setenv(self, name: str, dead_url: str) -> None:
         """Point the settings at a port nobody listens on, as a fresh process would see it."""
         self._monkeypatch.setenv(name, dead_url)
-        _clear_caches()
+        reset_clients()
 
 
 @pytest.fixture
 def dead(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outage]:
     yield Outage(monkeypatch)
     monkeypatch.undo()
-    _clear_caches()
+    reset_clients()
 
 
 def test_signup_with_database_down_is_503(dead: Outage, email: str) -> None:

@@ -1,0 +1,16 @@
+"""Drop the per-process settings, engine and Redis client, as a fresh Lambda process would."""
+
+from __future__ import annotations
+
+
+def reset_clients() -> None:
+    from mdcreator.config import get_settings
+    from mdcreator.db import get_engine
+    from mdcreator.store import get_redis
+
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    if get_redis.cache_info().currsize:
+        get_redis().close()
+    for cached in (get_settings, get_engine, get_redis):
+        cached.cache_clear()
