@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from mdcreator.models import Base
@@ -64,3 +65,23 @@ def test_email_uniqueness_ignores_letter_case(empty_database: str) -> None:
             connection.execute(insert, {"email": "ADA@example.com"})
     finally:
         engine.dispose()
+
+
+def test_migrate_function_upgrades_then_is_idempotent(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migrations.handler import handler
+    from tests.support.clients import reset_clients
+
+    monkeypatch.setenv("DATABASE_URL", empty_database)
+    reset_clients()
+    try:
+        first = handler({}, None)
+        second = handler({}, None)
+    finally:
+        monkeypatch.undo()
+        reset_clients()
+    head = ScriptDirectory.from_config(alembic_config(empty_database)).get_current_head()
+    assert first == {"previous_revision": None, "revision": head, "changed": True}
+    assert second == {"previous_revision": head, "revision": head, "changed": False}
+    assert "users" in _tables(empty_database)
