@@ -16,7 +16,7 @@ app = create_app()
     summary="Delete the account",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(401, 413, 422, 429, 503),
+    responses=error_responses(401, 413, 415, 422, 429, 503),
 )
 def delete_account(
     body: AccountDelete, user: CurrentUser, db: DbSession, client_ip: ClientIp

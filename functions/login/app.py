@@ -14,7 +14,7 @@ app = create_app()
     "/api/auth/login",
     summary="Log in",
     response_model=Token,
-    responses=error_responses(401, 413, 422, 429, 503),
+    responses=error_responses(401, 413, 415, 422, 429, 503),
 )
 def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> Token:
     return service.login(db, credentials, client_ip)

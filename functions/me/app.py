@@ -26,7 +26,7 @@ def read_me(user: CurrentUser, db: DbSession) -> User:
     "/api/auth/me",
     summary="Update the current user's profile",
     response_model=ProfileResponse,
-    responses=error_responses(401, 413, 422, 503),
+    responses=error_responses(401, 413, 415, 422, 503),
 )
 def update_me(changes: UserUpdate, user: CurrentUser, db: DbSession) -> User:
     return service.update_profile(db, user, changes)

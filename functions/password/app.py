@@ -14,7 +14,7 @@ app = create_app()
     "/api/auth/password",
     summary="Change the password",
     response_model=Message,
-    responses=error_responses(401, 413, 422, 429, 503),
+    responses=error_responses(401, 413, 415, 422, 429, 503),
 )
 def change_password(
     body: PasswordChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp

@@ -14,7 +14,7 @@ app = create_app()
     "/api/auth/refresh",
     summary="Refresh the session's tokens",
     response_model=Token,
-    responses=error_responses(401, 413, 422, 503),
+    responses=error_responses(401, 413, 415, 422, 503),
 )
 def refresh(body: RefreshRequest, db: DbSession) -> Token:
     return service.refresh(db, body.refresh_token)

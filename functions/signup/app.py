@@ -17,7 +17,7 @@ app = create_app()
     summary="Create an account",
     status_code=status.HTTP_201_CREATED,
     response_model=UserResponse,
-    responses=error_responses(409, 413, 422, 429, 503),
+    responses=error_responses(409, 413, 415, 422, 429, 503),
 )
 def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
     return service.signup(db, payload, client_ip)

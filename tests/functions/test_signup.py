@@ -106,11 +106,21 @@ def test_signup_rejects_1mb_body_with_413() -> None:
     assert answer.body == {"detail": "Request body too large"}
 
 
-def test_signup_rejects_wrong_content_type(email: str) -> None:
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]
+)
+def test_signup_rejects_non_json_content_types_with_415(email: str, content_type: str) -> None:
     event = _raw_event(json.dumps({"email": email, "password": PASSWORD}))
-    event["headers"]["content-type"] = "text/plain"
+    event["headers"]["content-type"] = content_type
     answer = invoke("signup", event)
-    assert answer.status == 422
+    assert answer.status == 415
+    assert answer.body == {"detail": "Request body must be JSON (Content-Type: application/json)"}
+
+
+def test_signup_accepts_json_with_charset(email: str) -> None:
+    event = _raw_event(json.dumps({"email": email, "password": PASSWORD}))
+    event["headers"]["content-type"] = "application/json; charset=utf-8"
+    assert invoke("signup", event).status == 201
 
 
 def test_signup_stores_a_bcrypt_hash_not_the_password(email: str) -> None:

@@ -128,7 +128,7 @@ class UserUpdate(RequestModel):
 
 
 class RefreshRequest(RequestModel):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+    refresh_token: Annotated[CleanStr, Field(min_length=1, max_length=4096)]
 
 
 class PasswordChange(RequestModel):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request, status
+from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import get_settings
 from .errors import (
@@ -20,6 +19,7 @@ from .errors import (
     InvalidToken,
     TooManyAttempts,
 )
+from .guards import BodyGuard
 from .logs import AccessLog, configure_logging
 from .schemas import ErrorResponse
 
@@ -56,6 +56,7 @@ _DESCRIPTIONS = {
     401: "Not authenticated",
     409: "Conflict",
     413: "Request body too large",
+    415: "Request body is not JSON",
     422: "Validation error",
     429: "Too many attempts; Retry-After says when to try again",
     503: "A dependency (Postgres or Redis) is unavailable",
@@ -73,7 +74,7 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
     app.add_exception_handler(DomainError, _answer_domain_error)
     app.add_exception_handler(RequestValidationError, _answer_validation_error)
@@ -105,32 +106,3 @@ async def _answer_validation_error(_: Request, exc: Exception) -> JSONResponse:
 async def _answer_unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     logger.error("unhandled %s", type(exc).__name__, exc_info=exc)
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
-
-
-class BodySizeLimit:
-    """Refuse bodies over max_bytes with 413 before anything parses them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse({"detail": _DESCRIPTIONS[413]}, status_code=413)
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, _DESCRIPTIONS[413])
-            return message
-
-        await self.app(scope, limited_receive, send)

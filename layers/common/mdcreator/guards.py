@@ -1,0 +1,52 @@
+"""Cheap checks on a request body before anything parses it."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, status
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+TOO_LARGE = "Request body too large"
+NOT_JSON = "Request body must be JSON (Content-Type: application/json)"
+
+
+def _is_json(content_type: bytes) -> bool:
+    media_type = content_type.split(b";", 1)[0].strip().lower()
+    return media_type == b"application/json" or media_type.endswith(b"+json")
+
+
+class BodyGuard:
+    """A non-empty body must be JSON (else 415) and at most max_bytes (else 413)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
+        size = int(declared) if declared.isdigit() else 0
+        if size > self.max_bytes:
+            await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
+            return
+        if size and not _is_json(headers.get(b"content-type", b"")):
+            await JSONResponse({"detail": NOT_JSON}, status_code=415)(scope, receive, send)
+            return
+        await self.app(scope, self._limited(receive), send)
+
+    def _limited(self, receive: Receive) -> Receive:
+        """Count what actually arrives: a Content-Length can lie or be missing."""
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, TOO_LARGE)
+            return message
+
+        return limited_receive
