@@ -17,6 +17,7 @@ from pydantic import (
     JsonValue,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES
 
@@ -114,13 +115,14 @@ class UserLogin(RequestModel):
 class UserUpdate(RequestModel):
     """Partial update: only the fields sent change; avatar_url and bio may be cleared with null."""
 
-    display_name: DisplayName | None = None
+    # display_name and settings cannot be null; SkipJsonSchema keeps null out of the docs.
+    display_name: DisplayName | SkipJsonSchema[None] = None
+    settings: UserSettings | SkipJsonSchema[None] = None
     avatar_url: AvatarUrl | None = None
     bio: Bio | None = None
-    settings: UserSettings | None = None
 
     @model_validator(mode="after")
-    def _not_null(self) -> UserUpdate:
+    def _refuse_null(self) -> UserUpdate:
         for name in ("display_name", "settings"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
