@@ -18,7 +18,7 @@ app = create_app()
     response_class=Response,
     responses=error_responses(401, 413, 415, 422, 429, 503),
 )
-def delete_account(
+async def delete_account(
     body: AccountDelete, user: CurrentUser, db: DbSession, client_ip: ClientIp
 ) -> Response:
     service.delete_account(db, user, body.password, client_ip)

@@ -20,12 +20,12 @@ app = create_app()
 
 
 @app.get("/openapi.json", include_in_schema=False)
-def openapi() -> dict[str, Any]:
+async def openapi() -> dict[str, Any]:
     return OPENAPI_DOCUMENT
 
 
 @app.get("/docs", include_in_schema=False)
-def docs() -> HTMLResponse:
+async def docs() -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{API_TITLE} - docs")
 
 

@@ -16,7 +16,7 @@ app = create_app()
     response_model=HealthResponse,
     responses={503: {"model": HealthResponse, "description": "A dependency is down"}},
 )
-def health() -> JSONResponse:
+async def health() -> JSONResponse:
     report = check_dependencies()
     return JSONResponse(report.model_dump(), status_code=200 if report.status == "healthy" else 503)
 

@@ -16,7 +16,7 @@ app = create_app()
     response_model=Token,
     responses=error_responses(401, 413, 415, 422, 429, 503),
 )
-def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> Token:
+async def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> Token:
     return service.login(db, credentials, client_ip)
 
 

@@ -16,7 +16,7 @@ app = create_app()
     response_model=Message,
     responses=error_responses(401, 503),
 )
-def logout(token: AccessToken) -> Message:
+async def logout(token: AccessToken) -> Message:
     service.logout(token)
     return Message(message="Logged out successfully")
 

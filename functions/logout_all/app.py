@@ -16,7 +16,7 @@ app = create_app()
     response_model=Message,
     responses=error_responses(401, 503),
 )
-def logout_all(token: AccessToken) -> Message:
+async def logout_all(token: AccessToken) -> Message:
     service.logout_everywhere(token)
     return Message(message="Logged out of all sessions")
 

@@ -17,7 +17,7 @@ app = create_app()
     response_model=ProfileResponse,
     responses=error_responses(401, 503),
 )
-def read_me(user: CurrentUser, db: DbSession) -> User:
+async def read_me(user: CurrentUser, db: DbSession) -> User:
     service.touch_last_seen(db, user)
     return user
 
@@ -28,7 +28,7 @@ def read_me(user: CurrentUser, db: DbSession) -> User:
     response_model=ProfileResponse,
     responses=error_responses(401, 413, 415, 422, 503),
 )
-def update_me(changes: UserUpdate, user: CurrentUser, db: DbSession) -> User:
+async def update_me(changes: UserUpdate, user: CurrentUser, db: DbSession) -> User:
     return service.update_profile(db, user, changes)
 
 

@@ -16,7 +16,7 @@ app = create_app()
     response_model=Message,
     responses=error_responses(401, 413, 415, 422, 429, 503),
 )
-def change_password(
+async def change_password(
     body: PasswordChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
 ) -> Message:
     service.change_password(db, user, token, body.current_password, body.new_password, client_ip)

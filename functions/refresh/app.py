@@ -16,7 +16,7 @@ app = create_app()
     response_model=Token,
     responses=error_responses(401, 413, 415, 422, 503),
 )
-def refresh(body: RefreshRequest, db: DbSession) -> Token:
+async def refresh(body: RefreshRequest, db: DbSession) -> Token:
     return service.refresh(db, body.refresh_token)
 
 

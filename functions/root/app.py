@@ -8,7 +8,7 @@ app = create_app()
 
 
 @app.get("/", summary="Service banner")
-def root() -> dict[str, str]:
+async def root() -> dict[str, str]:
     return {"message": "MD Creator API", "status": "running"}
 
 

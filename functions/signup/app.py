@@ -19,7 +19,7 @@ app = create_app()
     response_model=UserResponse,
     responses=error_responses(409, 413, 415, 422, 429, 503),
 )
-def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
+async def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
     return service.signup(db, payload, client_ip)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, text
@@ -32,8 +32,13 @@ def get_engine() -> Engine:
     )
 
 
-def get_db() -> Iterator[Session]:
-    """Request-scoped session; a lost database surfaces as DependencyUnavailable."""
+async def get_db() -> AsyncIterator[Session]:
+    """Request-scoped session; a lost database surfaces as DependencyUnavailable.
+
+    async although the session blocks: a Lambda environment serves one request at a time,
+    so blocking the event loop costs nothing, while a sync dependency would cost a thread
+    hop (FastAPI runs those in a worker thread) on every request.
+    """
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session

@@ -1,4 +1,7 @@
-"""FastAPI dependencies as Annotated aliases: route signatures read plainly."""
+"""FastAPI dependencies as Annotated aliases: route signatures read plainly.
+
+Dependencies and routes are `async def` on purpose, see db.get_db.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ DbSession = Annotated[Session, Depends(get_db)]
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/login")
 
 
-def get_access_token(
+async def get_access_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenPayload:
     """The verified, unrevoked access token (Redis only, no database)."""
@@ -31,14 +34,14 @@ def get_access_token(
 AccessToken = Annotated[TokenPayload, Depends(get_access_token)]
 
 
-def get_current_user(db: DbSession, token: AccessToken) -> User:
+async def get_current_user(db: DbSession, token: AccessToken) -> User:
     return service.get_token_owner(db, token)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_client_ip(request: Request) -> str:
+async def get_client_ip(request: Request) -> str:
     # Mangum takes the client from API Gateway's requestContext.http.sourceIp, which the
     # caller cannot forge (unlike X-Forwarded-For).
     return request.client.host if request.client else "unknown"
