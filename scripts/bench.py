@@ -1,0 +1,238 @@
+"""`make bench`: latency and throughput of the API, in process and through the emulation.
+
+Prints, on this machine: GET /api/auth/me in process (handler call) and through the
+emulation (p50/p99, req/s with 8 clients), start-api launch to first 200, and each endpoint
+with 1 and 8 clients. Uses a throwaway database and Redis key prefix; bcrypt rounds as given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
+
+from tests.support.database import create_database, drop_database, migrate  # noqa: E402
+from tests.support.emulator import EmulatorProcess, free_port, start_api_args  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+
+
+def timed(call: Callable[[], Any], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def throughput(make_call: Callable[[httpx.Client], Callable[[], Any]], base_url: str,
+               clients: int, seconds: float) -> tuple[float, list[float]]:  # fmt: skip
+    deadline = time.perf_counter() + seconds
+
+    def worker(_: int) -> list[float]:
+        samples: list[float] = []
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            call = make_call(client)
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                call()
+                samples.append(time.perf_counter() - start)
+        return samples
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        samples = [s for batch in pool.map(worker, range(clients)) for s in batch]
+    return len(samples) / (time.perf_counter() - started), samples
+
+
+def expect(answer: httpx.Response, status: int) -> httpx.Response:
+    if answer.status_code != status:
+        raise SystemExit(
+            f"{answer.request.method} {answer.request.url.path}: {answer.status_code} "
+            f"{answer.text[:200]}"
+        )
+    return answer
+
+
+def in_process_me(env: dict[str, str], count: int) -> None:
+    os.environ.update({**env, "LOG_LEVEL": "WARNING"})  # no console writes in the timing
+    from tests.support.lambda_events import LambdaContext, http_event, load_function
+
+    signup = load_function("signup").handler
+    login = load_function("login").handler
+    me = load_function("me").handler
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "password": PASSWORD}
+    signup(http_event("POST", "/api/auth/signup", body=body), LambdaContext())
+    tokens = json.loads(
+        login(http_event("POST", "/api/auth/login", body=body), LambdaContext())["body"]
+    )
+    event = http_event(
+        "GET", "/api/auth/me", headers={"authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert me(event, LambdaContext())["statusCode"] == 200
+    samples = timed(lambda: me(event, LambdaContext()), count)
+    print(f"GET /api/auth/me in process (handler call)      {percentiles(samples)}")
+
+
+def emulated(env_file: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
+    launch = time.perf_counter()
+    build_dir = ROOT / ".aws-sam" / "build"
+    options = ["--max-envs", str(args.max_envs), "--log-level", "WARNING"]
+    process = EmulatorProcess(
+        start_api_args(build_dir=build_dir, env_vars=env_file) + options, free_port()
+    )
+    try:
+        base = process.url
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while True:
+                try:
+                    if client.get("/").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.01)
+            first_200 = time.perf_counter() - launch
+            print(f"start-api launch to first 200 (GET /, cold)    {first_200 * 1000:7.0f} ms")
+            email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+            body = {"email": email, "password": PASSWORD}
+            expect(client.post("/api/auth/signup", json=body), 201)
+            tokens = expect(client.post("/api/auth/login", json=body), 200).json()
+            auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+            expect(client.get("/api/auth/me", headers=auth), 200)
+            samples = timed(lambda: client.get("/api/auth/me", headers=auth), args.count)
+            print(f"GET /api/auth/me through the emulation          {percentiles(samples)}")
+        rate, samples = throughput(
+            lambda c: lambda: c.get("/api/auth/me", headers=auth), base, 8, args.seconds
+        )
+        print(
+            f"GET /api/auth/me, 8 clients                     {rate:7.0f} req/s   "
+            f"{percentiles(samples)}"
+        )
+        endpoints(base, args, env)
+    finally:
+        process.stop()
+
+
+def endpoints(base: str, args: argparse.Namespace, env: dict[str, str]) -> None:
+    print(f"\nper endpoint through the emulation (bcrypt rounds {env['BCRYPT_ROUNDS']}):")
+    with httpx.Client(base_url=base, timeout=30) as client:
+        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+        body = {"email": email, "password": PASSWORD}
+        expect(client.post("/api/auth/signup", json=body), 201)
+
+    def signup(c: httpx.Client) -> Callable[[], Any]:
+        return lambda: expect(
+            c.post(
+                "/api/auth/signup",
+                json={"email": f"b-{uuid.uuid4().hex}@example.com", "password": PASSWORD},
+            ),
+            201,
+        )
+
+    def login(c: httpx.Client) -> Callable[[], Any]:
+        return lambda: expect(c.post("/api/auth/login", json=body), 200)
+
+    def me(c: httpx.Client) -> Callable[[], Any]:
+        token = expect(c.post("/api/auth/login", json=body), 200).json()["access_token"]
+        return lambda: expect(
+            c.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}), 200
+        )
+
+    def refresh(c: httpx.Client) -> Callable[[], Any]:
+        state = {"token": expect(c.post("/api/auth/login", json=body), 200).json()["refresh_token"]}
+
+        def call() -> None:
+            answer = expect(
+                c.post("/api/auth/refresh", json={"refresh_token": state["token"]}), 200
+            )
+            state["token"] = answer.json()["refresh_token"]
+
+        return call
+
+    def logout(c: httpx.Client) -> Callable[[], Any]:
+        # Each logout needs a live token: log in first, time only the logout.
+        def call() -> None:
+            token = expect(c.post("/api/auth/login", json=body), 200).json()["access_token"]
+            start = time.perf_counter()
+            expect(c.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}), 200)
+            logout_samples.append(time.perf_counter() - start)
+
+        return call
+
+    for name, make in [("POST signup", signup), ("POST login", login), ("GET me", me),
+                       ("POST refresh", refresh), ("POST logout", logout)]:  # fmt: skip
+        for clients in (1, 8):
+            logout_samples: list[float] = []
+            rate, samples = throughput(make, base, clients, args.seconds)
+            if logout_samples:  # only the logout part of login+logout is timed
+                samples = logout_samples
+                rate = len(samples) / args.seconds
+            print(
+                f"  {name:<14} {clients} client{'s' if clients > 1 else ' '}  {rate:7.0f} req/s   "
+                f"{percentiles(samples)}"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=500, help="sequential samples")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per throughput run")
+    parser.add_argument("--bcrypt-rounds", type=int, default=12)
+    parser.add_argument("--max-envs", type=int, default=4)
+    args = parser.parse_args()
+
+    url = create_database("mdc_bench")
+    try:
+        migrate(url)
+        env = {
+            "ENV": "test",
+            "DATABASE_URL": url,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "REDIS_KEY_PREFIX": f"mdc-bench-{uuid.uuid4().hex[:6]}:",
+            "JWT_SECRET_KEY": "bench-" + "x" * 40,
+            "BCRYPT_ROUNDS": str(args.bcrypt_rounds),
+            "SIGNUP_IP_MAX": "1000000",
+            "LOGIN_IP_MAX_FAILURES": "1000000",
+        }
+        print(f"machine: {os.cpu_count()} cores; bcrypt rounds {args.bcrypt_rounds}\n")
+        in_process_me(env, args.count)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump({"Parameters": env}, handle)
+        try:
+            emulated(Path(handle.name), args, env)
+        finally:
+            os.unlink(handle.name)
+    finally:
+        drop_database(url)
+    print("\ncold init per function (fresh process, median of 5):")
+    sys.stdout.flush()
+    os.system(
+        f"{ROOT / '.venv-runtime' / 'bin' / 'python'} {ROOT / 'scripts' / 'bench_cold.py'} --runs 5"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
