@@ -13,6 +13,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 class FunctionSpec:
     logical_id: str
     code_uri: str = ""
+    handler: str = "app.handler"  # Globals.Function.Handler
     routes: set[tuple[str, str]] = field(default_factory=set)  # (METHOD, path)
 
     @property
@@ -29,6 +30,8 @@ def functions() -> dict[str, FunctionSpec]:
             current = found.setdefault(match.group(1), FunctionSpec(match.group(1)))
         elif current and (match := re.match(r"^      CodeUri: (\S+)$", line)):
             current.code_uri = match.group(1)
+        elif current and (match := re.match(r"^      Handler: (\S+)$", line)):
+            current.handler = match.group(1)
         elif current and (match := re.search(r"Path: (\S+), Method: (\w+)", line)):
             current.routes.add((match.group(2), match.group(1)))
     return found

@@ -10,15 +10,26 @@ from tests.conftest import ROOT
 from tests.support.template import functions
 
 FUNCTIONS = functions()
+API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
 
 
 def test_every_function_directory_is_in_the_template() -> None:
     directories = {path.parent.name for path in ROOT.glob("functions/*/app.py")}
-    assert directories == {spec.name for spec in FUNCTIONS.values()}
+    assert directories == {spec.name for spec in API_FUNCTIONS.values()}
+
+
+def test_only_the_migrate_function_is_off_the_api() -> None:
+    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction"}
+    assert FUNCTIONS["MigrateFunction"].code_uri == "migrations/"
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
-def test_every_function_has_a_sample_event_on_one_of_its_routes(logical_id: str) -> None:
+def test_every_function_has_a_sample_event(logical_id: str) -> None:
+    assert (ROOT / "events" / f"{FUNCTIONS[logical_id].name}.json").is_file()
+
+
+@pytest.mark.parametrize("logical_id", sorted(API_FUNCTIONS))
+def test_api_sample_events_hit_one_of_their_functions_routes(logical_id: str) -> None:
     spec = FUNCTIONS[logical_id]
     event = json.loads((ROOT / "events" / f"{spec.name}.json").read_text())
     http = event["requestContext"]["http"]

@@ -1,0 +1,62 @@
+"""What `sam build` produced: within budget, and every handler imports from it alone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.support.template import functions
+
+BUILD = ROOT / ".aws-sam" / "build"
+RUNTIME_PYTHON = ROOT / ".venv-runtime" / "bin" / "python"
+LAYER_BUDGET = 40 * 1024 * 1024
+FUNCTION_BUDGET = 64 * 1024
+MIGRATE_BUDGET = 8 * 1024 * 1024
+FUNCTIONS = functions()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _built() -> None:
+    if not (BUILD / "template.yaml").exists():
+        pytest.fail("no sam build artifacts: run `make build` first")
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def test_layer_is_within_budget() -> None:
+    assert _size(BUILD / "CommonLayer") <= LAYER_BUDGET
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_package_is_small(logical_id: str) -> None:
+    budget = MIGRATE_BUDGET if logical_id == "MigrateFunction" else FUNCTION_BUDGET
+    assert _size(BUILD / logical_id) <= budget
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_handler_imports_from_the_build_alone(logical_id: str) -> None:
+    # Lambda's view: function code + the layer's python/, a runtime with nothing else in it.
+    module, attribute = FUNCTIONS[logical_id].handler.rsplit(".", 1)
+    code = (
+        "import importlib, sys; "
+        f"handler = getattr(importlib.import_module({module!r}), {attribute!r}); "
+        "assert callable(handler); "
+        "assert not [p for p in sys.path if '.venv/' in p]"
+    )
+    task_root = BUILD / logical_id
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": f"{task_root}:{BUILD / 'CommonLayer' / 'python'}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "ENV": "development",
+    }
+    result = subprocess.run(
+        [str(RUNTIME_PYTHON), "-c", code], cwd=task_root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
