@@ -22,7 +22,7 @@ endif
 # sam build needs python3.12 on PATH.
 SAM_PATH := PATH="$(dir $(PYTHON312)):$$PATH"
 
-.PHONY: help venv services dev-db migrate openapi build validate lint format test run clean
+.PHONY: help venv services dev-db migrate openapi build validate lint format test stress bench run clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:$(PORT) (PORT= overrides)"
@@ -32,6 +32,8 @@ help:
 	@echo "make build     sam build"
 	@echo "make migrate   alembic upgrade head on DATABASE_URL"
 	@echo "make openapi   rebuild functions/docs/openapi.json from every function's routes"
+	@echo "make bench     latency/throughput in process and through the emulation, cold init"
+	@echo "make stress    long schemathesis run and soak tests through the emulation"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
@@ -84,6 +86,14 @@ format: venv
 
 test: venv services lint validate build
 	$(PY) -m pytest
+
+# Longer fuzzing and load than `make test`: through the emulation, from the build artifacts.
+stress: venv services build
+	SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} $(PY) -m pytest -m "stress or not stress" \
+		tests/integration/test_contract.py tests/integration/test_stress.py
+
+bench: venv services build
+	$(PY) scripts/bench.py
 
 run: venv migrate build
 	@echo "serving on http://127.0.0.1:$(PORT)"
