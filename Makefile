@@ -95,9 +95,11 @@ stress: venv services build
 bench: venv services build
 	$(PY) scripts/bench.py
 
+# Dev mode: code straight from functions/ and layers/, hot reload, no Docker.
 run: venv migrate build
+	@mkdir -p .emulator && $(PY) scripts/dev_env.py > .emulator/env.json
 	@echo "serving on http://127.0.0.1:$(PORT)"
-	$(SAM_VENV)/bin/python -m emulator start-api --from-source --port $(PORT)
+	$(SAM_VENV)/bin/python -m emulator start-api --from-source --env-vars .emulator/env.json --port $(PORT)
 
 clean:
 	rm -rf .aws-sam .emulator .pytest_cache .ruff_cache .mypy_cache
