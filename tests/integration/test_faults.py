@@ -1,0 +1,115 @@
+"""Faults through the emulation: a private Postgres and Redis stopped under a running API."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.integration.conftest import PASSWORD, bearer
+from tests.support.database import migrate
+from tests.support.servers import PostgresServer, RedisServer
+
+UNAVAILABLE = {"detail": "Service temporarily unavailable"}
+
+
+@pytest.fixture(scope="module")
+def servers(emulated: bool) -> Iterator[tuple[PostgresServer, RedisServer]]:
+    if not emulated:
+        pytest.skip("stops servers that only the emulated API uses")
+    postgres, redis = PostgresServer(), RedisServer()
+    try:
+        postgres.start()
+        redis.start()
+        migrate(postgres.url)
+        yield postgres, redis
+    finally:
+        redis.close()
+        postgres.close()
+
+
+@pytest.fixture(scope="module")
+def faulty_api(
+    servers: tuple[PostgresServer, RedisServer],
+    app_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[httpx.Client]:
+    from tests.support.emulator import start_api
+
+    postgres, redis = servers
+    env = {**app_env, "DATABASE_URL": postgres.url, "REDIS_URL": redis.url}
+    env_file = tmp_path_factory.mktemp("faults") / "env.json"
+    env_file.write_text(json.dumps({"Parameters": env}))
+    with start_api(build_dir=ROOT / ".aws-sam" / "build", env_vars=env_file) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            yield client
+
+
+def _timed(call: object) -> tuple[httpx.Response, float]:
+    start = time.perf_counter()
+    answer = call()  # type: ignore[operator]
+    return answer, time.perf_counter() - start
+
+
+def test_postgres_stopped_then_back(
+    faulty_api: httpx.Client, servers: tuple[PostgresServer, RedisServer]
+) -> None:
+    postgres, _ = servers
+    email = f"fault-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "password": PASSWORD}
+    assert faulty_api.post("/api/auth/signup", json=body).status_code == 201
+    token = faulty_api.post("/api/auth/login", json=body).json()["access_token"]
+    postgres.stop()
+    try:
+        for answer, seconds in (
+            _timed(
+                lambda: faulty_api.post("/api/auth/signup", json={**body, "email": "x" + email})
+            ),
+            _timed(lambda: faulty_api.post("/api/auth/login", json=body)),
+            _timed(lambda: faulty_api.get("/api/auth/me", headers=bearer(token))),
+        ):
+            assert (answer.status_code, answer.json()) == (503, UNAVAILABLE)
+            assert seconds < 2
+        health = faulty_api.get("/healthz")
+        assert (health.status_code, health.json()["checks"]["database"]) == (503, "unavailable")
+    finally:
+        postgres.start()
+    assert faulty_api.get("/api/auth/me", headers=bearer(token)).status_code == 200
+    assert (
+        faulty_api.post("/api/auth/signup", json={**body, "email": "y" + email}).status_code == 201
+    )
+    assert (
+        faulty_api.post("/api/auth/login", json={**body, "email": "x" + email}).status_code == 401
+    )
+
+
+def test_redis_stopped_then_back(
+    faulty_api: httpx.Client, servers: tuple[PostgresServer, RedisServer]
+) -> None:
+    _, redis = servers
+    body = {"email": f"fault-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    assert faulty_api.post("/api/auth/signup", json=body).status_code == 201
+    tokens = faulty_api.post("/api/auth/login", json=body).json()
+    redis.stop()
+    try:
+        for answer in (
+            faulty_api.post("/api/auth/login", json=body),
+            faulty_api.get("/api/auth/me", headers=bearer(tokens["access_token"])),
+            faulty_api.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+            faulty_api.post("/api/auth/logout", headers=bearer(tokens["access_token"])),
+        ):
+            assert (answer.status_code, answer.json()) == (503, UNAVAILABLE)
+        assert faulty_api.get("/healthz").json()["checks"]["redis"] == "unavailable"
+    finally:
+        redis.start()
+    fresh = faulty_api.post("/api/auth/login", json=body)
+    assert fresh.status_code == 200
+    assert (
+        faulty_api.get("/api/auth/me", headers=bearer(fresh.json()["access_token"])).status_code
+        == 200
+    )
