@@ -1,0 +1,72 @@
+"""One emulator over the fixture template for the HTTP tests; helpers to inspect its processes."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.emulator import EmulatorProcess, running_emulator
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEMPLATE = FIXTURES / "template.yaml"
+ENV_VARS = {
+    "Parameters": {"OVERRIDDEN_BY_FILE_PARAMETERS": "file-parameters"},
+    "EchoFunction": {"OVERRIDDEN_BY_FILE": "file-function"},
+}
+
+
+@pytest.fixture(scope="module")
+def env_vars_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("emulator") / "env.json"
+    path.write_text(json.dumps(ENV_VARS))
+    return path
+
+
+@pytest.fixture(scope="module")
+def emulator(env_vars_file: Path) -> Iterator[EmulatorProcess]:
+    with running_emulator(
+        template=TEMPLATE,
+        env_vars=env_vars_file,
+        parameter_overrides=["Greeting=from-override"],
+    ) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def api(emulator: EmulatorProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator.url, timeout=20) as client:
+        yield client
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
