@@ -79,3 +79,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run tests/integration against this running API instead of starting the emulator",
     )
+    parser.addoption(
+        "--gateway",
+        choices=["emulator", "sam-local", "aws"],
+        default="emulator",
+        help="what serves --base-url: some gateway limits differ (see tests/integration)",
+    )

@@ -51,12 +51,13 @@ install_python() {
   local rootfs="$1"
   log "copying CPython $("$PY/bin/python3.12" -V 2>&1 | cut -d' ' -f2) from $PY to /var/lang"
   mkdir -p "$rootfs/var/lang"
-  # No site-packages (the functions must get their dependencies from the layer), no tests,
+  # Byte-compiled stdlib kept (every container would compile it anew). No site-packages (the
+  # functions must get their dependencies from the layer), no tests,
   # no Tk (the AWS image has none either).
   tar -C "$PY" -c \
     --exclude='./lib/python3.12/site-packages/*' --exclude='./lib/python3.12/test' \
     --exclude='./lib/python3.12/idlelib' --exclude='./lib/python3.12/tkinter' \
-    --exclude='./lib/python3.12/lib-dynload/_tkinter*' --exclude='__pycache__' . \
+    --exclude='./lib/python3.12/lib-dynload/_tkinter*' . \
     | tar -C "$rootfs/var/lang" -x
   # The pyenv build carries an rpath to its own prefix: make /var/lang/lib a system path.
   echo /var/lang/lib >"$rootfs/etc/ld.so.conf.d/var-lang.conf"
@@ -68,7 +69,7 @@ install_python() {
 install_runtime() {
   local rootfs="$1"
   log "pip install --target /var/runtime $(awslambdaric_spec)"
-  "$PY/bin/python3.12" -m pip install -q --no-compile --target "$rootfs/var/runtime" \
+  "$PY/bin/python3.12" -m pip install -q --target "$rootfs/var/runtime" \
     "$(awslambdaric_spec)" >"$SAM_LOCAL_STATE/log/pip-runtime.log" 2>&1 \
     || die "pip install awslambdaric failed; see $SAM_LOCAL_STATE/log/pip-runtime.log"
   cat >"$rootfs/var/runtime/bootstrap" <<'BOOT'

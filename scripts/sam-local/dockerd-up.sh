@@ -11,7 +11,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT_S="${SAM_LOCAL_DOCKERD_TIMEOUT:-60}"
 
+created_bridge=0
+
 cannot_start() {
+  # Leave nothing behind: the bridge this run made goes again.
+  if ((created_bridge)); then ip link delete "$SAM_LOCAL_BRIDGE" 2>/dev/null || true; fi
   printf 'dockerd cannot start: %s\n' "$*" >&2
   exit 3
 }
@@ -21,6 +25,7 @@ ensure_bridge() {
   if ! ip link show "$SAM_LOCAL_BRIDGE" >/dev/null 2>&1; then
     ip link add "$SAM_LOCAL_BRIDGE" type bridge 2>/dev/null \
       || cannot_start "cannot create bridge $SAM_LOCAL_BRIDGE (no CAP_NET_ADMIN?)"
+    created_bridge=1
   fi
   if ! ip -4 addr show dev "$SAM_LOCAL_BRIDGE" | grep -qF "inet $SAM_LOCAL_BRIDGE_CIDR "; then
     ip addr add "$SAM_LOCAL_BRIDGE_CIDR" dev "$SAM_LOCAL_BRIDGE" \
@@ -52,10 +57,13 @@ wait_until_answers() {
   launcher="$(<"$SAM_LOCAL_STATE/run/dockerd.launcher.pid")"
   until dockerd_answers; do
     if ! kill -0 "$launcher" 2>/dev/null; then
+      rm -f "$SAM_LOCAL_SOCK" "$SAM_LOCAL_STATE/run/dockerd.launcher.pid"
       cannot_start "$(grep -v '^\s*$' "$SAM_LOCAL_DOCKERD_LOG" | tail -n 1 | cut -c1-300)"
     fi
     if ((SECONDS >= deadline)); then
       kill "$launcher" 2>/dev/null || true
+      wait "$launcher" 2>/dev/null || true
+      rm -f "$SAM_LOCAL_SOCK" "$SAM_LOCAL_STATE/run/dockerd.launcher.pid"
       cannot_start "no answer on $SAM_LOCAL_SOCK within ${TIMEOUT_S}s (log: $SAM_LOCAL_DOCKERD_LOG)"
     fi
     sleep 0.2

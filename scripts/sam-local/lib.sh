@@ -53,7 +53,7 @@ SAM_LOCAL_SERVICES_DIR="$SAM_LOCAL_STATE/services"
 SAM_LOCAL_DATABASE_URL="postgresql+psycopg2://$SAM_LOCAL_DB_USER:$SAM_LOCAL_DB_PASSWORD@$SAM_LOCAL_GATEWAY:$SAM_LOCAL_PG_PORT/$SAM_LOCAL_DB_NAME"
 SAM_LOCAL_REDIS_URL="redis://$SAM_LOCAL_GATEWAY:$SAM_LOCAL_REDIS_PORT/0"
 
-# Directory of the installed Postgres server binaries (initdb, pg_ctl), newest major first.
+# Directory of the installed Postgres server binaries (initdb, pg_ctl) of the newest major.
 pg_bindir() {
   local dir
   dir="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"

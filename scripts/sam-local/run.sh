@@ -10,9 +10,13 @@
 # Options:
 #   --skip-if-no-docker  exit 0 printing "SKIPPED: <reason>" when dockerd cannot start here
 #                        (default: exit 3). Also SAM_LOCAL_SKIP_IF_NO_DOCKER=1.
-#   --rebuild            run `sam build` even when .aws-sam/build looks current.
+#   --rebuild            run `sam build` even when the private build looks current (the build
+#                        goes to $SAM_LOCAL_STATE/aws-sam/build, never the work tree's .aws-sam).
 #   --keep-up            leave dockerd and the services running afterwards (debugging).
 #   --no-invoke | --no-api   skip that stage.
+# Settings (environment): SAM_LOCAL_STATE, SAM_LOCAL_SERVICES=owned|forward,
+# SAM_LOCAL_PYTEST_ARGS (added to the tests/integration run, e.g. "-k 'not huge_bodies'"),
+# and the rest of lib.sh. Exit: 0 all passed (or skipped), 1 a check failed, 3 dockerd cannot start.
 # Closing line: "sam-local: N passed, N failed" (invokes + HTTP checks; pytest prints its own).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -20,11 +24,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SAM="${SAM:-$REPO_ROOT/.venv-sam/bin/sam}"
 PYTEST_PY="${PYTEST_PY:-$REPO_ROOT/.venv/bin/python}"
-BUILD_DIR="$REPO_ROOT/.aws-sam/build"
+# A build of its own: start-api watches the built code and reloads a function's container
+# whenever a `sam build` in the work tree rewrites .aws-sam/build under it.
+BUILD_DIR="${SAM_LOCAL_BUILD_DIR:-$SAM_LOCAL_STATE/aws-sam/build}"
+BUILD_CACHE_DIR="${SAM_LOCAL_BUILD_CACHE_DIR:-$SAM_LOCAL_STATE/aws-sam/cache}"
 WARM_REQUESTS="${SAM_LOCAL_WARM_REQUESTS:-20}"
-API_TIMEOUT_S="${SAM_LOCAL_API_TIMEOUT:-120}"
-EXPECTED_ROOT='{"message":"MD Creator API","status":"running"}'
+API_TIMEOUT_S="${SAM_LOCAL_API_TIMEOUT:-300}"
+EXPECTED_ROOT='{"message": "MD Creator API", "status": "running"}'
 
+# SAM keeps its image-build locks in the temp dir and, after a SAM process is killed while
+# building, waits 300 s for the stale lock. A temp dir of our own is cleared at each start
+# (under the run lock, so no SAM of ours is running) and is shared with no other SAM user.
+SAM_TMPDIR="$SAM_LOCAL_STATE/tmp"
 export SAM_CLI_TELEMETRY=0 SAM_CLI_CONTEXTS_DISABLED=1
 # `sam build` (BuildMethod python3.12) needs python3.12 on PATH.
 export PATH="$SAM_LOCAL_PYTHON_PREFIX/bin:$PATH"
@@ -47,6 +58,8 @@ parse_args() {
     shift
   done
 }
+
+sam_cli() { TMPDIR="$SAM_TMPDIR" "$SAM" "$@"; }
 
 timing() { timings+=("$(printf '%-44s %s' "$1" "$2")"); log "timing: $1 = $2"; }
 ok() { passed=$((passed + 1)); log "PASS $*"; }
@@ -81,7 +94,8 @@ cleanup() {
 engine_up() {
   local out rc=0 started
   started="$(now_ms)"
-  out="$("$SAM_LOCAL_DIR/dockerd-up.sh" 2>"$SAM_LOCAL_STATE/log/dockerd-up.err")" || rc=$?
+  # 9>&-: the daemon must not inherit (and hold) the run lock.
+  out="$("$SAM_LOCAL_DIR/dockerd-up.sh" 2>"$SAM_LOCAL_STATE/log/dockerd-up.err" 9>&-)" || rc=$?
   if ((rc == 3)); then
     local reason
     reason="$(tail -n 1 "$SAM_LOCAL_STATE/log/dockerd-up.err")"
@@ -113,37 +127,37 @@ sam_build() {
     return 0
   fi
   started="$(now_ms)"
-  (cd "$REPO_ROOT" && "$SAM" build >"$SAM_LOCAL_STATE/log/sam-build.log" 2>&1) \
+  (cd "$REPO_ROOT" && sam_cli build --cached --build-dir "$BUILD_DIR" --cache-dir "$BUILD_CACHE_DIR" \
+    >"$SAM_LOCAL_STATE/log/sam-build.log" 2>&1) \
     || { tail -n 30 "$SAM_LOCAL_STATE/log/sam-build.log" >&2; die "sam build failed"; }
   timing "sam build" "$(($(now_ms) - started)) ms"
 }
 
-# Logical ids of the AWS::Serverless::Function resources, in template order.
-template_functions() {
-  awk '/^Resources:/ {in_res = 1; next}
-       /^[^ #]/ {in_res = 0}
-       in_res && /^  [A-Za-z0-9]+:[[:space:]]*$/ {name = $1; sub(":", "", name)}
-       in_res && /^    Type:[[:space:]]*AWS::Serverless::Function/ {print name}' \
-    "$REPO_ROOT/template.yaml"
-}
-
-# RootFunction -> events/root.json
-event_file_for() {
-  local name="${1%Function}"
-  echo "$REPO_ROOT/events/${name,,}.json"
+# "LogicalId events/<CodeUri folder>.json" per function, read by the tests' own template reader.
+function_events() {
+  (cd "$REPO_ROOT" && "$PYTEST_PY" -c '
+from tests.support.template import functions
+for logical_id, spec in functions().items():
+    print(logical_id, f"events/{spec.name}.json", "api" if spec.routes else "plain")')
 }
 
 invoke_all() {
-  local fn event out started ms code
-  for fn in $(template_functions); do
-    event="$(event_file_for "$fn")"
+  local fn event kind out started ms code
+  while read -r fn event kind; do
+    event="$REPO_ROOT/$event"
     [[ -f "$event" ]] || { log "no ${event#"$REPO_ROOT"/}: $fn not invoked"; continue; }
     started="$(now_ms)"
-    out="$(cd "$REPO_ROOT" && "$SAM" local invoke "$fn" -e "$event" --skip-pull-image \
+    out="$(cd "$REPO_ROOT" && sam_cli local invoke "$fn" -t "$BUILD_DIR/template.yaml" -e "$event" --skip-pull-image \
       --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" \
       2>"$SAM_LOCAL_STATE/log/invoke-$fn.log")" || true
     ms=$(($(now_ms) - started))
     timing "sam local invoke $fn" "$ms ms"
+    if [[ "$kind" == plain ]]; then
+      # Not behind the API (MigrateFunction): any JSON answer that is not a Lambda error.
+      if [[ "$out" == "{"* && "$out" != *'"errorType"'* ]]; then ok "invoke $fn -> $out"; else
+        fail "invoke $fn -> $(tail -c 300 <<<"$out")"; tail -n 20 "$SAM_LOCAL_STATE/log/invoke-$fn.log" >&2; fi
+      continue
+    fi
     code="$(sed -n 's/.*"statusCode": *\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)"
     # A function answers with its own status (401 for the placeholder token is fine);
     # a 5xx, an unhandled error or no answer at all is a failure.
@@ -153,7 +167,15 @@ invoke_all() {
       fail "invoke $fn -> ${code:-no statusCode}: $(tail -c 300 <<<"$out")"
       tail -n 20 "$SAM_LOCAL_STATE/log/invoke-$fn.log" >&2
     fi
-  done
+  done < <(function_events)
+}
+
+# SAM tags one "rapid" image per layer content (samcli/lambda-python:…-<hash>); in the kept
+# data root they would pile up, one per layer change. Keep the newest, drop dangling ones.
+prune_rapid_images() {
+  docker images --filter 'reference=samcli/*' --format '{{.Repository}}:{{.Tag}}' | tail -n +2 \
+    | xargs -r docker rmi >/dev/null 2>&1 || true
+  docker image prune -f >/dev/null 2>&1 || true
 }
 
 free_port() {
@@ -161,21 +183,30 @@ free_port() {
 }
 
 start_api() {
-  local port="$1" started deadline code=""
+  local port="$1" started deadline code="" probe="" t=0
   started="$(now_ms)"
-  (cd "$REPO_ROOT" && exec "$SAM" local start-api --warm-containers EAGER --skip-pull-image \
+  (cd "$REPO_ROOT" && exec env TMPDIR="$SAM_TMPDIR" "$SAM" local start-api -t "$BUILD_DIR/template.yaml" \
+    --warm-containers EAGER --no-watch --skip-pull-image \
     --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" \
-    </dev/null >"$SAM_LOCAL_STATE/log/start-api.log" 2>&1) &
+    </dev/null >"$SAM_LOCAL_STATE/log/start-api.log" 2>&1 9>&-) &
   api_pid=$!
   deadline=$((SECONDS + API_TIMEOUT_S))
   until [[ "$code" == 200 ]]; do
     kill -0 "$api_pid" 2>/dev/null \
       || { tail -n 30 "$SAM_LOCAL_STATE/log/start-api.log" >&2; die "sam local start-api exited"; }
     ((SECONDS < deadline)) || die "start-api gave no 200 on GET / within ${API_TIMEOUT_S}s"
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/" || true)"
+    probe="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 "http://127.0.0.1:$port/" || true)"
+    read -r code t <<<"$probe"
     [[ "$code" == 200 ]] || sleep 0.2
   done
   timing "start-api launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
+  # The first request the server answered at all (earlier probes found no listener).
+  timing "first request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+}
+
+# Whether the JSON document in file $1 equals the JSON text $2 (key order and spacing aside).
+json_equals() {
+  python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.loads(sys.argv[2]))' "$1" "$2" 2>/dev/null
 }
 
 # Seconds (curl's time_total) of one GET, the body to $2.
@@ -183,10 +214,9 @@ timed_get() { curl -s -o "$2" -w '%{time_total}' --max-time 10 "$1"; }
 
 smoke_and_time() {
   local base="$1" body="$SAM_LOCAL_STATE/run/body.json" t i
-  # The launch probe above already warmed GET /; "first request" is the first one measured.
   t="$(timed_get "$base/" "$body")"
-  timing "first measured request GET /" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
-  if [[ "$(tr -d ' \n' <"$body")" == "$EXPECTED_ROOT" ]]; then ok "GET / body"; else fail "GET / body: $(<"$body")"; fi
+  timing "second request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+  if json_equals "$body" "$EXPECTED_ROOT"; then ok "GET / -> $EXPECTED_ROOT"; else fail "GET / body: $(<"$body")"; fi
   local -a samples=()
   for ((i = 0; i < WARM_REQUESTS; i++)); do samples+=("$(timed_get "$base/" /dev/null)"); done
   timing "median of $WARM_REQUESTS warm GET /" "$(printf '%s\n' "${samples[@]}" | sort -g \
@@ -202,8 +232,10 @@ integration_suite() {
     log "tests/integration has no tests yet: only the smoke checks ran"
     return 0
   fi
+  local -a extra=()
+  read -r -a extra <<<"${SAM_LOCAL_PYTEST_ARGS:-}"
   (cd "$REPO_ROOT" && SAM_LOCAL_DATABASE_URL="$SAM_LOCAL_DATABASE_URL" SAM_LOCAL_REDIS_URL="$SAM_LOCAL_REDIS_URL" \
-    "$PYTEST_PY" -m pytest tests/integration --base-url "$base") || rc=$?
+    "$PYTEST_PY" -m pytest tests/integration --base-url "$base" --gateway sam-local "${extra[@]}") || rc=$?
   if ((rc == 0)); then ok "pytest tests/integration"; else fail "pytest tests/integration (exit $rc)"; fi
 }
 
@@ -212,18 +244,24 @@ main() {
   local started port
   started="$(now_ms)"
   mkdir -p "$SAM_LOCAL_STATE"/{log,run}
+  # One run at a time per state dir: they would share the engine, the bridge and the ports.
+  exec 9>"$SAM_LOCAL_STATE/run.lock"
+  flock -w "${SAM_LOCAL_LOCK_TIMEOUT:-900}" 9 || die "another run.sh holds $SAM_LOCAL_STATE/run.lock"
+  rm -rf "$SAM_TMPDIR"
+  mkdir -p "$SAM_TMPDIR"
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
   [[ -x "$SAM" ]] || die "no SAM CLI at $SAM (make venv)"
-  "$SAM_LOCAL_DIR/ensure-tools.sh"
+  # A failed install is not fatal here: dockerd-up.sh says whether the engine can run.
+  "$SAM_LOCAL_DIR/ensure-tools.sh" || log "ensure-tools.sh failed; going on with what is installed"
   engine_up
   local t0
   t0="$(now_ms)"
   "$SAM_LOCAL_DIR/build-image.sh"
   timing "base image (build or cache hit)" "$(($(now_ms) - t0)) ms"
   t0="$(now_ms)"
-  "$SAM_LOCAL_DIR/services-up.sh"
+  "$SAM_LOCAL_DIR/services-up.sh" 9>&-
   timing "Postgres + Redis for the containers" "$(($(now_ms) - t0)) ms"
   ENV_JSON="$("$SAM_LOCAL_DIR/env-file.sh")"
   sam_build
@@ -236,7 +274,11 @@ main() {
     t0="$(now_ms)"
     stop_api
     timing "start-api stop (SIGTERM)" "$(($(now_ms) - t0)) ms"
+    local left
+    left="$(docker ps -aq | wc -l)"
+    ((left == 0)) || log "start-api left $left container(s) behind; dockerd-down.sh removes them"
   fi
+  prune_rapid_images
   timing "total" "$(($(now_ms) - started)) ms"
   printf '%s\n' "--- sam-local timings" "${timings[@]}" | tee "$SAM_LOCAL_STATE/log/timings.txt"
   echo "sam-local: $passed passed, $failed failed"

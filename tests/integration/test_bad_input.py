@@ -74,8 +74,17 @@ def test_nul_in_settings_keys_and_values_is_422(api: httpx.Client, account: dict
 @pytest.mark.parametrize("megabytes", [1, 10])
 @pytest.mark.parametrize("endpoint", ["signup", "login", "patch-me"])
 def test_huge_bodies_are_413(
-    api: httpx.Client, account: dict[str, Any], endpoint: str, megabytes: int
+    api: httpx.Client,
+    account: dict[str, Any],
+    endpoint: str,
+    megabytes: int,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if megabytes > 6 and request.config.getoption("--gateway") == "sam-local":
+        pytest.skip(
+            "sam local cuts events over Lambda's 6 MB invoke limit and the function gets a "
+            "truncated event (Runtime.UnmarshalError); API Gateway answers 413 itself"
+        )
     body = json.dumps({**BODY_ENDPOINTS[endpoint][2], "pad": "x" * (megabytes * 1_000_000)})
     answer = _send(
         api,
