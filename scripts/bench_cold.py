@@ -65,9 +65,7 @@ def measure(function_dir: Path, layer: Path, module: str, runs: int) -> dict[str
     for _ in range(runs):
         probe = json.loads(_run(_PROBE, [module, str(layer), str(function_dir)], paths))
         cold.append(probe["seconds"])
-        packages = [
-            name for name in probe["packages"] if name.split(".")[0] not in OWN_PACKAGES
-        ]
+        packages = [name for name in probe["packages"] if name.split(".")[0] not in OWN_PACKAGES]
     floor = [float(_run(_FLOOR, [",".join(packages)], paths)) for _ in range(runs)]
     cold_ms, floor_ms = statistics.median(cold) * 1000, statistics.median(floor) * 1000
     return {"cold_ms": cold_ms, "floor_ms": floor_ms, "ratio": cold_ms / floor_ms}
