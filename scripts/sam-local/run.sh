@@ -212,15 +212,47 @@ json_equals() {
 # Seconds (curl's time_total) of one GET, the body to $2.
 timed_get() { curl -s -o "$2" -w '%{time_total}' --max-time 10 "$1"; }
 
+# Median latency of $WARM_REQUESTS GETs of URL $1, as "12.3 ms".
+warm_median() {
+  local i
+  local -a samples=()
+  for ((i = 0; i < WARM_REQUESTS; i++)); do samples+=("$(timed_get "$1" /dev/null)"); done
+  printf '%s\n' "${samples[@]}" | sort -g \
+    | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f ms", m * 1000}'
+}
+
+# Our Docker-free emulation on the same build, env file and requests, for the comparison.
+emulator_timings() {
+  local port="$1" started pid code="" t=0 probe=""
+  started="$(now_ms)"
+  (cd "$REPO_ROOT" && exec "$REPO_ROOT/.venv-sam/bin/python" -m emulator start-api --build-dir "$BUILD_DIR" \
+    --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" --log-level WARNING \
+    </dev/null >"$SAM_LOCAL_STATE/log/emulator.log" 2>&1 9>&-) &
+  pid=$!
+  until [[ "$code" == 200 ]]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      fail "emulator exited: $(tail -n 5 "$SAM_LOCAL_STATE/log/emulator.log")"
+      return 0
+    fi
+    probe="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 "http://127.0.0.1:$port/" || true)"
+    read -r code t <<<"$probe"
+    [[ "$code" == 200 ]] || sleep 0.05
+  done
+  timing "emulator: launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
+  timing "emulator: first request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+  t="$(timed_get "http://127.0.0.1:$port/" /dev/null)"
+  timing "emulator: second request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+  timing "emulator: median of $WARM_REQUESTS warm GET /" "$(warm_median "http://127.0.0.1:$port/")"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || true
+}
+
 smoke_and_time() {
   local base="$1" body="$SAM_LOCAL_STATE/run/body.json" t i
   t="$(timed_get "$base/" "$body")"
   timing "second request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
   if json_equals "$body" "$EXPECTED_ROOT"; then ok "GET / -> $EXPECTED_ROOT"; else fail "GET / body: $(<"$body")"; fi
-  local -a samples=()
-  for ((i = 0; i < WARM_REQUESTS; i++)); do samples+=("$(timed_get "$base/" /dev/null)"); done
-  timing "median of $WARM_REQUESTS warm GET /" "$(printf '%s\n' "${samples[@]}" | sort -g \
-    | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f ms", m * 1000}')"
+  timing "median of $WARM_REQUESTS warm GET /" "$(warm_median "$base/")"
   t="$(curl -s -o "$body" -w '%{http_code}' --max-time 10 "$base/healthz" || true)"
   if [[ "$t" == 200 ]]; then ok "GET /healthz -> 200 (Postgres + Redis reached from the container)"; else fail "GET /healthz -> $t: $(<"$body")"; fi
 }
@@ -274,6 +306,7 @@ main() {
     t0="$(now_ms)"
     stop_api
     timing "start-api stop (SIGTERM)" "$(($(now_ms) - t0)) ms"
+    emulator_timings "$(free_port)"
     local left
     left="$(docker ps -aq | wc -l)"
     ((left == 0)) || log "start-api left $left container(s) behind; dockerd-down.sh removes them"
