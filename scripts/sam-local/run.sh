@@ -41,7 +41,7 @@ export SAM_CLI_TELEMETRY=0 SAM_CLI_CONTEXTS_DISABLED=1
 export PATH="$SAM_LOCAL_PYTHON_PREFIX/bin:$PATH"
 
 skip_if_no_docker="${SAM_LOCAL_SKIP_IF_NO_DOCKER:-0}" rebuild=0 keep_up=0 do_invoke=1 do_api=1
-passed=0 failed=0 api_pid="" dockerd_started=0
+passed=0 failed=0 api_pid="" dockerd_started=0 first_latency="" gave_up=""
 declare -a timings=()
 
 parse_args() {
@@ -182,26 +182,35 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Poll GET / on port $1 until it answers 200, while process $2 lives and for at most
+# API_TIMEOUT_S. Sets first_latency (of the first request answered at all), or gave_up (why)
+# and returns 1. Call it directly, not in $(...): its variables must reach the caller.
+await_first_200() {
+  local port="$1" pid="$2" deadline=$((SECONDS + API_TIMEOUT_S)) code="" t=0 probe=""
+  until [[ "$code" == 200 ]]; do
+    kill -0 "$pid" 2>/dev/null || { gave_up="it exited"; return 1; }
+    ((SECONDS < deadline)) || { gave_up="no 200 on GET / within ${API_TIMEOUT_S}s"; return 1; }
+    probe="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 "http://127.0.0.1:$port/" || true)"
+    read -r code t <<<"$probe"
+    [[ "$code" == 200 ]] || sleep 0.05
+  done
+  first_latency="$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+}
+
 start_api() {
-  local port="$1" started deadline code="" probe="" t=0
+  local port="$1" started
   started="$(now_ms)"
   (cd "$REPO_ROOT" && exec env TMPDIR="$SAM_TMPDIR" "$SAM" local start-api -t "$BUILD_DIR/template.yaml" \
     --warm-containers EAGER --no-watch --skip-pull-image \
     --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" \
     </dev/null >"$SAM_LOCAL_STATE/log/start-api.log" 2>&1 9>&-) &
   api_pid=$!
-  deadline=$((SECONDS + API_TIMEOUT_S))
-  until [[ "$code" == 200 ]]; do
-    kill -0 "$api_pid" 2>/dev/null \
-      || { tail -n 30 "$SAM_LOCAL_STATE/log/start-api.log" >&2; die "sam local start-api exited"; }
-    ((SECONDS < deadline)) || die "start-api gave no 200 on GET / within ${API_TIMEOUT_S}s"
-    probe="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 "http://127.0.0.1:$port/" || true)"
-    read -r code t <<<"$probe"
-    [[ "$code" == 200 ]] || sleep 0.2
-  done
+  if ! await_first_200 "$port" "$api_pid"; then
+    tail -n 30 "$SAM_LOCAL_STATE/log/start-api.log" >&2
+    die "sam local start-api: $gave_up"
+  fi
   timing "start-api launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
-  # The first request the server answered at all (earlier probes found no listener).
-  timing "first request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+  timing "first request GET / (latency)" "$first_latency"
 }
 
 # Whether the JSON document in file $1 equals the JSON text $2 (key order and spacing aside).
@@ -223,26 +232,21 @@ warm_median() {
 
 # Our Docker-free emulation on the same build, env file and requests, for the comparison.
 emulator_timings() {
-  local port="$1" started pid code="" t=0 probe=""
+  local port="$1" started pid t
   started="$(now_ms)"
   (cd "$REPO_ROOT" && exec "$REPO_ROOT/.venv-sam/bin/python" -m emulator start-api --build-dir "$BUILD_DIR" \
     --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" --log-level WARNING \
     </dev/null >"$SAM_LOCAL_STATE/log/emulator.log" 2>&1 9>&-) &
   pid=$!
-  until [[ "$code" == 200 ]]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      fail "emulator exited: $(tail -n 5 "$SAM_LOCAL_STATE/log/emulator.log")"
-      return 0
-    fi
-    probe="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 "http://127.0.0.1:$port/" || true)"
-    read -r code t <<<"$probe"
-    [[ "$code" == 200 ]] || sleep 0.05
-  done
-  timing "emulator: launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
-  timing "emulator: first request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
-  t="$(timed_get "http://127.0.0.1:$port/" /dev/null)"
-  timing "emulator: second request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
-  timing "emulator: median of $WARM_REQUESTS warm GET /" "$(warm_median "http://127.0.0.1:$port/")"
+  if await_first_200 "$port" "$pid"; then
+    timing "emulator: launch -> first 200 on GET /" "$(($(now_ms) - started)) ms"
+    timing "emulator: first request GET / (latency)" "$first_latency"
+    t="$(timed_get "http://127.0.0.1:$port/" /dev/null)"
+    timing "emulator: second request GET / (latency)" "$(awk -v t="$t" 'BEGIN {printf "%.1f ms", t * 1000}')"
+    timing "emulator: median of $WARM_REQUESTS warm GET /" "$(warm_median "http://127.0.0.1:$port/")"
+  else
+    fail "emulator: $gave_up: $(tail -n 5 "$SAM_LOCAL_STATE/log/emulator.log")"
+  fi
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" || true
 }
