@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from tests.support.database import create_database, drop_database, migrate  # no
 from tests.support.emulator import EmulatorProcess, free_port, start_api_args  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 WARMUP_CALLS = 3
 
 
@@ -219,6 +220,26 @@ def mint_access_tokens(user_id: uuid.UUID, count: int) -> list[str]:
     return tokens
 
 
+def _delete_keys(prefix: str) -> None:
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    for batch in _batches(client.scan_iter(f"{prefix}*", count=1000), 1000):
+        client.delete(*batch)
+    client.close()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500, help="sequential samples")
@@ -228,13 +249,14 @@ def main() -> int:
     args = parser.parse_args()
 
     url = create_database("mdc_bench")
+    prefix = f"mdc-bench-{uuid.uuid4().hex[:6]}:"
     try:
         migrate(url)
         env = {
             "ENV": "test",
             "DATABASE_URL": url,
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-            "REDIS_KEY_PREFIX": f"mdc-bench-{uuid.uuid4().hex[:6]}:",
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
             "JWT_SECRET_KEY": "bench-" + "x" * 40,
             "BCRYPT_ROUNDS": str(args.bcrypt_rounds),
             "LOG_LEVEL": "INFO",
@@ -251,6 +273,7 @@ def main() -> int:
             os.unlink(handle.name)
     finally:
         drop_database(url)
+        _delete_keys(prefix)
     print("\ncold init per function (fresh process, median of 5):")
     sys.stdout.flush()
     os.system(
