@@ -54,6 +54,17 @@ def _sliding_window(name: str, client: str, limit: int, window_s: int, *, record
         raise TooManyAttempts(math.ceil(int(wait_ms) / 1000))
 
 
+def _login_ip_window(client_ip: str, *, record: bool) -> None:
+    settings = get_settings()
+    _sliding_window(
+        "login-ip",
+        client_ip,
+        settings.login_ip_max_failures,
+        settings.login_ip_window_s,
+        record=record,
+    )
+
+
 @fail_closed
 def check_signup_allowed(client_ip: str) -> None:
     settings = get_settings()
@@ -65,14 +76,7 @@ def check_signup_allowed(client_ip: str) -> None:
 @fail_closed
 def check_login_allowed(email: str, client_ip: str) -> None:
     """Refuse while the account is locked or the IP has failed too often, whatever the password."""
-    settings = get_settings()
-    _sliding_window(
-        "login-ip",
-        client_ip,
-        settings.login_ip_max_failures,
-        settings.login_ip_window_s,
-        record=False,
-    )
+    _login_ip_window(client_ip, record=False)
     locked_ms = get_redis().pttl(key("login-lock", _account(email)))
     if locked_ms > 0:
         raise TooManyAttempts(math.ceil(locked_ms / 1000))
@@ -90,13 +94,7 @@ def record_login_failure(email: str, client_ip: str) -> None:
         lock_s = min(2 ** (failures - settings.login_max_failures), settings.login_lockout_cap_s)
         get_redis().set(key("login-lock", account), "1", ex=lock_s)
     try:
-        _sliding_window(
-            "login-ip",
-            client_ip,
-            settings.login_ip_max_failures,
-            settings.login_ip_window_s,
-            record=True,
-        )
+        _login_ip_window(client_ip, record=True)
     except TooManyAttempts:
         pass  # already over the limit: the next attempt is refused by check_login_allowed
 
