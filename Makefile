@@ -15,11 +15,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # SAM CLI would send usage telemetry to AWS; this machine (and CI) must not try.
 export SAM_CLI_TELEMETRY := 0
 
-# Local settings (.env, see .env.example) for run/migrate; tests make their own.
-ifneq (,$(wildcard .env))
-include .env
-export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
-endif
+# Local settings for run/migrate (tests make their own): Settings' defaults, then the
+# development profile, then .env (python-dotenv: values kept as written), then the shell.
+DOTENV ?= .env
+SETTINGS := $(PY) -m tools.settings
 
 # sam build needs python3.12 on PATH.
 SAM_PATH := PATH="$(dir $(PYTHON312)):$$PATH"
@@ -67,7 +66,7 @@ dev-db: services
 	@$(PY) scripts/test_db.py && $(PY) scripts/test_redis.py
 
 migrate: venv dev-db
-	$(VENV)/bin/alembic upgrade head
+	$(SETTINGS) exec --dotenv $(DOTENV) -- $(VENV)/bin/alembic upgrade head
 
 openapi: venv
 	$(PY) scripts/build_openapi.py
@@ -106,7 +105,7 @@ bench: venv services build
 
 # Dev mode: code straight from functions/ and layers/, hot reload, no Docker.
 run: venv migrate build
-	@mkdir -p .emulator && $(PY) scripts/dev_env.py > .emulator/env.json
+	@$(SETTINGS) env-vars --dotenv $(DOTENV) -o .emulator/env.json
 	@echo "serving on http://127.0.0.1:$(PORT)"
 	$(SAM_VENV)/bin/python -m emulator start-api --from-source --env-vars .emulator/env.json --port $(PORT)
 

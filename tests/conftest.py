@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
 from tests.support.database import create_database, drop_database, migrate  # noqa: E402
+from tools.settings import PROFILES, every_setting  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEST_SECRET = "test-secret-" + "0123456789abcdef" * 4  # 64+ bytes: long enough for HS512 forgeries
@@ -43,18 +44,19 @@ def redis_prefix() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_env(database_url: str, redis_prefix: str) -> dict[str, str]:
-    """The environment every function sees in tests, also handed to the emulator."""
-    return {
-        "ENV": "test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "REDIS_KEY_PREFIX": redis_prefix,
-        "JWT_SECRET_KEY": TEST_SECRET,
-        "BCRYPT_ROUNDS": "4",
-        # Every test client shares one IP: per-IP limits are tested on their own, set low.
-        "SIGNUP_IP_MAX": "100000",
-        "LOGIN_IP_MAX_FAILURES": "100000",
-    }
+    """Every setting the functions read (tools.settings), also handed to the emulator.
+
+    Unset ones are "" (the default), so nothing from the shell that runs pytest leaks in.
+    """
+    return every_setting(
+        {
+            **PROFILES["test"],
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": redis_prefix,
+            "JWT_SECRET_KEY": TEST_SECRET,
+        }
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,48 +1,28 @@
 #!/usr/bin/env bash
-# Write the `sam local --env-vars` file pointing every function at the Postgres/Redis of
-# services-up.sh (on the bridge gateway, reachable from the containers), and the same
-# values as a dotenv file for host-side tools.
-# Usage: env-file.sh [JSON_OUT] [DOTENV_OUT]   (defaults under $SAM_LOCAL_STATE)
-# Extra variables: SAM_LOCAL_ENV_EXTRA="NAME=value NAME2=value2" (SAM only sets the ones the
-# template declares; a later duplicate wins).
+# Write the `sam local --env-vars` file: every setting of mdcreator.config.Settings (see
+# tools/settings.py, profile "test"), with Postgres/Redis of services-up.sh on the bridge
+# gateway, reachable from the containers, and a random JWT secret. Prints its path.
+# Usage: env-file.sh [JSON_OUT]   (default $SAM_LOCAL_STATE/env.json)
+# Extra settings: SAM_LOCAL_ENV_EXTRA="NAME=value NAME2=value2" (a later duplicate wins).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 JSON_OUT="${1:-$SAM_LOCAL_STATE/env.json}"
-DOTENV_OUT="${2:-$SAM_LOCAL_STATE/env.dotenv}"
-
-random_secret() { head -c 36 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-48; }
 
 main() {
-  local -a pairs=(
-    "ENV=test"
-    "DATABASE_URL=$SAM_LOCAL_DATABASE_URL"
-    "REDIS_URL=$SAM_LOCAL_REDIS_URL"
-    "JWT_SECRET_KEY=${SAM_LOCAL_JWT_SECRET_KEY:-$(random_secret)}"
-    "BCRYPT_ROUNDS=${SAM_LOCAL_BCRYPT_ROUNDS:-4}"
-    # As tests/conftest.py's app_env: every HTTP test client shares one IP (127.0.0.1 as
-    # SAM's sourceIp), so the per-IP limits would turn the suite's signups into 429s.
-    "SIGNUP_IP_MAX=${SAM_LOCAL_SIGNUP_IP_MAX:-100000}"
-    "LOGIN_IP_MAX_FAILURES=${SAM_LOCAL_LOGIN_IP_MAX_FAILURES:-100000}"
+  local -a sets=(
+    --set "DATABASE_URL=$SAM_LOCAL_DATABASE_URL"
+    --set "REDIS_URL=$SAM_LOCAL_REDIS_URL"
+    --set "JWT_SECRET_KEY=${SAM_LOCAL_JWT_SECRET_KEY:-$(head -c 36 /dev/urandom | base64 | tr -d '/+=\n')}"
   )
-  local extra pair sep="" name value
+  [[ -z "${SAM_LOCAL_BCRYPT_ROUNDS:-}" ]] || sets+=(--set "BCRYPT_ROUNDS=$SAM_LOCAL_BCRYPT_ROUNDS")
+  local extra pair
   read -r -a extra <<<"${SAM_LOCAL_ENV_EXTRA:-}"
-  pairs+=("${extra[@]}")
-  mkdir -p "$(dirname "$JSON_OUT")" "$(dirname "$DOTENV_OUT")"
-  {
-    printf '{\n  "Parameters": {'
-    for pair in "${pairs[@]}"; do
-      name="${pair%%=*}" value="${pair#*=}"
-      [[ "$value" != *[\"\\]* ]] || die "value of $name must not contain a quote or backslash"
-      printf '%s\n    "%s": "%s"' "$sep" "$name" "$value"
-      sep=","
-    done
-    printf '\n  }\n}\n'
-  } >"$JSON_OUT"
-  printf '%s\n' "${pairs[@]}" >"$DOTENV_OUT"
-  chmod 600 "$JSON_OUT" "$DOTENV_OUT"
-  log "env vars: $JSON_OUT (sam --env-vars), $DOTENV_OUT (dotenv)"
+  for pair in "${extra[@]}"; do sets+=(--set "$pair"); done
+  (cd "$REPO_ROOT" && "$REPO_ROOT/.venv/bin/python" -m tools.settings env-vars --profile test --hermetic \
+    "${sets[@]}" -o "$JSON_OUT")
+  log "env vars: $JSON_OUT (sam --env-vars)"
   echo "$JSON_OUT"
 }
 

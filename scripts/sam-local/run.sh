@@ -133,10 +133,10 @@ sam_build() {
   timing "sam build" "$(($(now_ms) - started)) ms"
 }
 
-# "LogicalId events/<CodeUri folder>.json" per function, read by the tests' own template reader.
+# "LogicalId events/<CodeUri folder>.json" per function, from the one template reader.
 function_events() {
   (cd "$REPO_ROOT" && "$PYTEST_PY" -c '
-from tests.support.template import functions
+from tools.template import functions
 for logical_id, spec in functions().items():
     print(logical_id, f"events/{spec.name}.json", "api" if spec.routes else "plain")')
 }

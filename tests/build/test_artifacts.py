@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.template import functions
+from tools.template import functions
 
 BUILD = ROOT / ".aws-sam" / "build"
 RUNTIME_PYTHON = ROOT / ".venv-runtime" / "bin" / "python"

@@ -3,7 +3,7 @@ import sys
 
 from tests.conftest import ROOT
 from tests.support.lambda_events import http_event, invoke, load_event
-from tests.support.template import functions
+from tools.template import functions
 
 API_OPERATIONS = {
     (path, method.lower())

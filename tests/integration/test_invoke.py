@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.support.emulator import emulator_command
-from tests.support.template import functions
+from tools.template import functions
 
 # The samples carry a placeholder token, so the protected functions answer 401.
 EXPECTED = {

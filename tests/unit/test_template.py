@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.template import functions
+from tools.template import functions
 
 FUNCTIONS = functions()
 API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
@@ -20,7 +20,7 @@ def test_every_function_directory_is_in_the_template() -> None:
 
 def test_only_the_migrate_function_is_off_the_api() -> None:
     assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction"}
-    assert FUNCTIONS["MigrateFunction"].code_uri == "migrations/"
+    assert FUNCTIONS["MigrateFunction"].code_uri == "migrations"
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))

@@ -14,7 +14,13 @@ MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    """THE list of settings: tools/settings.py and the tests derive every other list from it.
+
+    An empty variable counts as unset, so the template declares each name with "" and the
+    default here holds unless an env-vars file or the shell gives a value.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
     env: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"

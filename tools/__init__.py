@@ -1,0 +1,1 @@
+"""The local loop in Python: settings files, the template reader, services, runs and CI."""
