@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
 from tests.support.database import create_database, drop_database, migrate  # noqa: E402
+from tests.support.mail import MailServer  # noqa: E402
 from tools.settings import PROFILES, every_setting  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -43,7 +44,16 @@ def redis_prefix() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_env(database_url: str, redis_prefix: str) -> dict[str, str]:
+def mail_server() -> Iterator[MailServer]:
+    """Every mail of the run arrives here, from handlers in process and through the emulator."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> dict[str, str]:
     """Every setting the functions read (tools.settings), also handed to the emulator.
 
     Unset ones are "" (the default), so nothing from the shell that runs pytest leaks in.
@@ -55,6 +65,11 @@ def app_env(database_url: str, redis_prefix: str) -> dict[str, str]:
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": redis_prefix,
             "JWT_SECRET_KEY": TEST_SECRET,
+            "SMTP_URL": mail_server.url,
+            "MAIL_FROM": "MD Creator <no-reply@mdcreator.test>",
+            # Short, so the padded answers keep the suite quick; a 300 ms relay fits below.
+            "MAIL_SEND_DEADLINE_S": "0.6",
+            "MAIL_ANSWER_FLOOR_S": "0.8",
         }
     )
 

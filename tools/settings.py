@@ -34,12 +34,14 @@ PROFILES: dict[str, dict[str, str]] = {
         "ENV": "development",
         "SIGNUP_IP_MAX": "1000",
         "LOGIN_IP_MAX_FAILURES": "1000",
+        "MAIL_IP_MAX": "1000",
     },
     "test": {
         "ENV": "test",
         "BCRYPT_ROUNDS": "4",
         "SIGNUP_IP_MAX": "100000",
         "LOGIN_IP_MAX_FAILURES": "100000",
+        "MAIL_IP_MAX": "100000",
     },
 }
 

@@ -1,15 +1,16 @@
-"""POST /api/auth/signup - create an account."""
+"""POST /api/auth/signup - create an account; a mail asks to verify its address."""
 
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator import service
+from mdcreator import mail, recovery, service
 from mdcreator.deps import ClientIp, DbSession
 from mdcreator.models import User
 from mdcreator.schemas import UserCreate, UserResponse
 from mdcreator.web import create_app, error_responses
 
 app = create_app()
+mail.get_backend()  # refuse to start without a mail relay where one is required
 
 
 @app.post(
@@ -20,7 +21,9 @@ app = create_app()
     responses=error_responses(409, 413, 415, 422, 429, 503),
 )
 async def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
-    return service.signup(db, payload, client_ip)
+    user = service.signup(db, payload, client_ip)
+    recovery.send_signup_verification(user)
+    return user
 
 
 handler = Mangum(app, lifespan="off")

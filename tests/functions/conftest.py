@@ -60,15 +60,18 @@ def call() -> Callable[..., Answer]:
 def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Change settings as a fresh process reads them: override_settings(LOGIN_MAX_FAILURES=2)."""
     from mdcreator.config import get_settings
+    from mdcreator.mail import get_backend
 
     def _override(**values: object) -> None:
         for name, value in values.items():
             monkeypatch.setenv(name, str(value))
         get_settings.cache_clear()
+        get_backend.cache_clear()
 
     yield _override
     monkeypatch.undo()
     get_settings.cache_clear()
+    get_backend.cache_clear()
 
 
 def client_ip() -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 def reset_clients() -> None:
     from mdcreator.config import get_settings
     from mdcreator.db import get_engine
+    from mdcreator.mail import get_backend
     from mdcreator.store import get_redis
 
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     if get_redis.cache_info().currsize:
         get_redis().close()
-    for cached in (get_settings, get_engine, get_redis):
+    for cached in (get_settings, get_engine, get_redis, get_backend):
         cached.cache_clear()

@@ -53,6 +53,32 @@ class Settings(BaseSettings):
     signup_ip_window_s: int = Field(default=3600, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
+    # Mail: verification, password reset and email change links.
+    # smtp://user:pass@host:port, smtps:// for implicit TLS, ?starttls=true to upgrade;
+    # unset in development/test, mails go to the log (console backend).
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "MD Creator <no-reply@localhost>"
+    app_url: str = "http://localhost:5173"
+    email_token_ttl_s: int = Field(default=24 * 3600, ge=60)
+    password_reset_ttl_s: int = Field(default=3600, ge=60)
+    email_change_ttl_s: int = Field(default=3600, ge=60)
+    # SMTP may take until mail_send_deadline_s after the request began; forgot and email
+    # change answer at mail_answer_floor_s whether or not a mail went out (no account oracle).
+    mail_send_deadline_s: float = Field(default=1.2, gt=0)
+    mail_answer_floor_s: float = Field(default=1.5, gt=0)
+    mail_ip_max: int = Field(default=30, ge=1)
+    mail_ip_window_s: int = Field(default=3600, ge=1)
+    password_reset_email_max: int = Field(default=3, ge=1)
+    email_verify_max: int = Field(default=3, ge=1)
+    email_change_max: int = Field(default=3, ge=1)
+    mail_address_window_s: int = Field(default=3600, ge=1)
+
+    @model_validator(mode="after")
+    def _check_mail_timing(self) -> Settings:
+        if self.mail_send_deadline_s >= self.mail_answer_floor_s:
+            raise ValueError("MAIL_SEND_DEADLINE_S must be below MAIL_ANSWER_FLOOR_S")
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.env in ("development", "test"):

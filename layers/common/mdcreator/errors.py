@@ -23,6 +23,14 @@ class RefreshTokenReused(InvalidToken):
     """An already rotated refresh token came back: its whole session is revoked."""
 
 
+class InvalidLinkToken(DomainError):
+    """A mailed link's token that is used, expired, unknown, for another purpose or stale."""
+
+
+class EmailUnchanged(DomainError):
+    """An email change to the address the account has already."""
+
+
 class IncorrectPassword(DomainError):
     """The current password given to confirm a sensitive change is wrong."""
 

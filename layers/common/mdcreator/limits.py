@@ -103,3 +103,27 @@ def record_login_failure(email: str, client_ip: str) -> None:
 def clear_login_failures(email: str) -> None:
     account = _account(email)
     get_redis().delete(key("login-failures", account), key("login-lock", account))
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to, for limits: case and a +tag make no new one."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+@fail_closed
+def check_mail_allowed(client_ip: str) -> None:
+    """Mails triggered from one client IP, across addresses and kinds of mail."""
+    settings = get_settings()
+    _sliding_window(
+        "mail-ip", client_ip, settings.mail_ip_max, settings.mail_ip_window_s, record=True
+    )
+
+
+@fail_closed
+def check_mail_to_allowed(kind: str, email: str, limit: int) -> None:
+    """Mails of one kind to one mailbox, counted whether or not an account owns it."""
+    mailbox_tag = "{" + _account(mailbox(email)) + "}"
+    _sliding_window(
+        f"mail-{kind}", mailbox_tag, limit, get_settings().mail_address_window_s, record=True
+    )

@@ -142,6 +142,29 @@ class AccountDelete(RequestModel):
     password: Password
 
 
+LinkToken = Annotated[CleanStr, Field(min_length=1, max_length=512)]
+
+
+class LinkTokenBody(RequestModel):
+    """The token from a mailed link (verify-email, confirm-email)."""
+
+    token: LinkToken
+
+
+class PasswordForgot(RequestModel):
+    email: Email
+
+
+class PasswordReset(RequestModel):
+    token: LinkToken
+    new_password: NewPassword
+
+
+class EmailChange(RequestModel):
+    new_email: Email
+    password: Password
+
+
 class UserResponse(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -14,8 +14,10 @@ from .errors import (
     DependencyUnavailable,
     DomainError,
     EmailAlreadyRegistered,
+    EmailUnchanged,
     IncorrectPassword,
     InvalidCredentials,
+    InvalidLinkToken,
     InvalidToken,
     TooManyAttempts,
 )
@@ -31,6 +33,8 @@ logger = logging.getLogger("mdcreator.web")
 # The only place that decides which status code a domain error gets.
 ERROR_ANSWERS: dict[type[DomainError], tuple[int, str]] = {
     EmailAlreadyRegistered: (status.HTTP_409_CONFLICT, "Email already registered"),
+    EmailUnchanged: (status.HTTP_400_BAD_REQUEST, "The new email is the current one"),
+    InvalidLinkToken: (status.HTTP_400_BAD_REQUEST, "Invalid or expired link"),
     InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "Incorrect email or password"),
     InvalidToken: (status.HTTP_401_UNAUTHORIZED, "Could not validate credentials"),
     IncorrectPassword: (status.HTTP_401_UNAUTHORIZED, "Incorrect password"),
@@ -53,6 +57,7 @@ def _headers_for(exc: DomainError) -> dict[str, str] | None:
 
 
 _DESCRIPTIONS = {
+    400: "An invalid, used or expired link; or an email change to the current address",
     401: "Not authenticated",
     409: "Conflict",
     413: "Request body too large",

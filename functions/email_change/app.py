@@ -1,0 +1,29 @@
+"""POST /api/auth/email - ask to change the address: a link to the new one, a notice to the old."""
+
+from fastapi import status
+from mangum import Mangum
+
+from mdcreator import mail, recovery
+from mdcreator.deps import ClientIp, CurrentUser, DbSession
+from mdcreator.schemas import EmailChange, Message
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+mail.get_backend()  # refuse to start without a mail relay where one is required
+
+
+@app.post(
+    "/api/auth/email",
+    summary="Change the email address (confirmed by mail)",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Message,
+    responses=error_responses(400, 401, 413, 415, 422, 429, 503),
+)
+async def request_email_change(
+    body: EmailChange, user: CurrentUser, db: DbSession, client_ip: ClientIp
+) -> Message:
+    recovery.request_email_change(db, user, body.new_email, body.password, client_ip)
+    return Message(message="A confirmation link is on its way to the new address")
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,24 @@
+"""POST /api/auth/email/confirm - the link from the new address moves the account to it."""
+
+from mangum import Mangum
+
+from mdcreator import recovery
+from mdcreator.deps import DbSession
+from mdcreator.models import User
+from mdcreator.schemas import LinkTokenBody, UserResponse
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.post(
+    "/api/auth/email/confirm",
+    summary="Confirm an email change",
+    response_model=UserResponse,
+    responses=error_responses(400, 409, 413, 415, 422, 503),
+)
+async def confirm_email_change(body: LinkTokenBody, db: DbSession) -> User:
+    return recovery.confirm_email_change(db, body.token)
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,24 @@
+"""POST /api/auth/verify-email - the link from a verification mail marks the address verified."""
+
+from mangum import Mangum
+
+from mdcreator import recovery
+from mdcreator.deps import DbSession
+from mdcreator.models import User
+from mdcreator.schemas import LinkTokenBody, UserResponse
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+
+
+@app.post(
+    "/api/auth/verify-email",
+    summary="Verify the email address",
+    response_model=UserResponse,
+    responses=error_responses(400, 413, 415, 422, 503),
+)
+async def verify_email(body: LinkTokenBody, db: DbSession) -> User:
+    return recovery.verify_email(db, body.token)
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,28 @@
+"""POST /api/auth/verify-email/request - mail a new link that verifies the caller's address."""
+
+from fastapi import status
+from mangum import Mangum
+
+from mdcreator import mail, recovery
+from mdcreator.deps import ClientIp, CurrentUser
+from mdcreator.schemas import Message
+from mdcreator.web import create_app, error_responses
+
+app = create_app()
+mail.get_backend()  # refuse to start without a mail relay where one is required
+
+
+@app.post(
+    "/api/auth/verify-email/request",
+    summary="Send a new verification mail",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Message,
+    responses=error_responses(401, 429, 503),
+)
+async def request_verification(user: CurrentUser, client_ip: ClientIp) -> Message:
+    if not recovery.request_verification(user, client_ip):
+        return Message(message="The address is verified already")
+    return Message(message="A verification link is on its way")
+
+
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,206 @@
+"""Account recovery by mail: verified addresses, password reset, email change.
+
+Raises domain errors only. Every link carries a one-time token (onetime.py) whose grant is
+checked against the account when it comes back: a link proves one address of one account,
+so it dies when the account's address changed since the mail went out.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import limits, mail, onetime, service
+from .config import get_settings
+from .errors import (
+    DependencyUnavailable,
+    EmailAlreadyRegistered,
+    EmailUnchanged,
+    InvalidLinkToken,
+    TooManyAttempts,
+)
+from .models import User
+from .onetime import Grant, Purpose
+
+logger = mail.logger
+
+
+def _link(path: str, token: str) -> str:
+    return f"{get_settings().app_url.rstrip('/')}/{path}?token={token}"
+
+
+def _pad_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
+
+
+# --- Verified addresses ---------------------------------------------------------------
+
+
+def _verification_mail(user: User) -> mail.Mail:
+    lifetime = get_settings().email_token_ttl_s
+    grant = Grant(Purpose.VERIFY_EMAIL, user.id, user.email)
+    token = onetime.issue(grant, lifetime)
+    return mail.Mail(
+        to=user.email,
+        subject="Confirm your email address for MD Creator",
+        paragraphs=(
+            "Welcome to MD Creator.",
+            f"Please confirm that {user.email} is your address.",
+        ),
+        link=_link("verify-email", token),
+        link_label="Confirm your address",
+        lifetime_s=lifetime,
+        not_you="If you did not sign up for MD Creator, ignore this message: "
+        "the address stays unconfirmed.",
+    )
+
+
+def send_signup_verification(user: User) -> None:
+    """After signup: a verification mail, unless the mailbox has had its share this hour.
+
+    The account exists already: nothing here turns the signup into an error; the user can
+    ask for another mail.
+    """
+    deadline = time.monotonic() + get_settings().mail_send_deadline_s
+    try:
+        limits.check_mail_to_allowed("verify", user.email, get_settings().email_verify_max)
+        mail.deliver([_verification_mail(user)], deadline)
+    except TooManyAttempts:
+        logger.warning("verification mail after signup skipped: mailbox limit reached")
+    except DependencyUnavailable:
+        logger.warning("verification mail after signup skipped: redis unavailable")
+
+
+def request_verification(user: User, client_ip: str) -> bool:
+    """Send a new verification mail; False when the address is verified already."""
+    if user.email_verified:
+        return False
+    limits.check_mail_allowed(client_ip)
+    limits.check_mail_to_allowed("verify", user.email, get_settings().email_verify_max)
+    mail.deliver([_verification_mail(user)], time.monotonic() + get_settings().mail_send_deadline_s)
+    return True
+
+
+def verify_email(db: Session, token: str) -> User:
+    grant = onetime.redeem(Purpose.VERIFY_EMAIL, token)
+    user: User | None = db.scalar(
+        update(User)
+        .where(
+            User.id == grant.user_id,
+            User.deleted_at.is_(None),
+            func.lower(User.email) == grant.email.lower(),
+        )
+        .values(email_verified=True)
+        .returning(User)
+    )
+    if user is None:  # the account is gone or has another address now
+        db.rollback()
+        raise InvalidLinkToken()
+    db.commit()
+    return user
+
+
+# --- Email change ----------------------------------------------------------------------
+
+
+def _change_confirmation_mail(user: User, new_email: str) -> mail.Mail:
+    lifetime = get_settings().email_change_ttl_s
+    grant = Grant(Purpose.CHANGE_EMAIL, user.id, user.email, new_email=new_email)
+    token = onetime.issue(grant, lifetime)
+    return mail.Mail(
+        to=new_email,
+        subject="Confirm your new email address for MD Creator",
+        paragraphs=(
+            f"Your MD Creator account asked to use {new_email} as its address from now on.",
+            "Confirm the change to start signing in with this address.",
+        ),
+        link=_link("confirm-email", token),
+        link_label="Confirm the new address",
+        lifetime_s=lifetime,
+        not_you="If this was not you, ignore this message: nothing changes.",
+    )
+
+
+def _address_taken_mail(new_email: str) -> mail.Mail:
+    # The requester must not learn that the address has an account: it gets a mail in both
+    # cases, and only the address's owner reads which one.
+    return mail.Mail(
+        to=new_email,
+        subject="Someone asked to move an MD Creator account to this address",
+        paragraphs=(
+            f"An MD Creator account asked to use {new_email} as its address, but this "
+            "address already belongs to an MD Creator account. Nothing was changed.",
+            "If you meant to sign in, use this address; if you forgot its password, use "
+            f'"Forgot password" at {get_settings().app_url}.',
+        ),
+        not_you="If this was not you, ignore this message: your account is unchanged.",
+    )
+
+
+def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
+    return mail.Mail(
+        to=user.email,
+        subject="Your MD Creator email address is about to change",
+        paragraphs=(
+            f"Someone signed in to your MD Creator account asked to change its address "
+            f"from {user.email} to {new_email}.",
+            "The change happens only when the link sent to the new address is used.",
+        ),
+        not_you="If this was not you, reset your password now at "
+        f"{get_settings().app_url} and check your account.",
+    )
+
+
+def request_email_change(
+    db: Session, user: User, new_email: str, password: str, client_ip: str
+) -> None:
+    """Mail a confirmation link to the new address and a notice to the current one.
+
+    Whether the new address has an account decides only what its mail says; both cases
+    answer at one fixed time after the password check, so the answer reveals neither.
+    """
+    settings = get_settings()
+    limits.check_mail_allowed(client_ip)
+    service._confirm_password(user, password, client_ip)
+    if new_email.lower() == user.email.lower():
+        raise EmailUnchanged()
+    started = time.monotonic()
+    limits.check_mail_to_allowed("change", user.email, settings.email_change_max)
+    limits.check_mail_to_allowed("change", new_email, settings.email_change_max)
+    if service.find_user_by_email(db, new_email) is None:
+        to_new = _change_confirmation_mail(user, new_email)
+    else:
+        to_new = _address_taken_mail(new_email)
+    mail.deliver(
+        [to_new, _change_notice_mail(user, new_email)], started + settings.mail_send_deadline_s
+    )
+    _pad_until(started + settings.mail_answer_floor_s)
+
+
+def confirm_email_change(db: Session, token: str) -> User:
+    grant = onetime.redeem(Purpose.CHANGE_EMAIL, token)
+    assert grant.new_email is not None
+    statement = (
+        update(User)
+        .where(
+            User.id == grant.user_id,
+            User.deleted_at.is_(None),
+            func.lower(User.email) == grant.email.lower(),
+        )
+        .values(email=grant.new_email, email_verified=True)
+        .returning(User)
+    )
+    try:
+        user: User | None = db.scalar(statement)
+    except IntegrityError as exc:
+        # A live account took the address since the mail went out: the unique index decides.
+        db.rollback()
+        raise EmailAlreadyRegistered() from exc
+    if user is None:
+        db.rollback()
+        raise InvalidLinkToken()
+    db.commit()
+    return user
