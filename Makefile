@@ -20,13 +20,13 @@ export SAM_CLI_TELEMETRY := 0
 DOTENV ?= .env
 SETTINGS := $(PY) -m tools.settings
 
-# sam build needs python3.12 on PATH.
-SAM_PATH := PATH="$(dir $(PYTHON312)):$$PATH"
+# sam build needs python3.12 on PATH (expanded only where used: finding it costs time).
+SAM_PATH = PATH="$(dir $(PYTHON312)):$$PATH"
 
 .PHONY: help venv services dev-db migrate openapi build validate lint format test stress bench sam-local-test run clean
 
 help:
-	@echo "make run       serve the API on http://127.0.0.1:$(PORT) (PORT= overrides)"
+	@echo "make run       serve the API on http://localhost:$(PORT) (PORT= and DOTENV= override)"
 	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint"
 	@echo "make lint      ruff check + format check, mypy on the layer"
 	@echo "make format    ruff format + fixes"
@@ -57,13 +57,14 @@ $(RUNTIME_VENV)/.installed: requirements-runtime.txt
 
 venv: $(VENV)/.installed $(SAM_VENV)/.installed $(RUNTIME_VENV)/.installed
 
-services:
-	@bash scripts/ensure_services.sh
+# Postgres and Redis of the tests answer (local servers started, else docker compose), and
+# TEST_DATABASE_URL's role may create databases (tools/services.py).
+services: venv
+	@$(PY) -m tools.services --test
 
-# The compose database and role on a local, trust-auth Postgres (what compose would create).
-dev-db: services
-	@$(PY) scripts/test_db.py >/dev/null 2>&1 || bash scripts/create_dev_db.sh
-	@$(PY) scripts/test_db.py && $(PY) scripts/test_redis.py
+# The same for DATABASE_URL/REDIS_URL of .env and the shell; the role and database exist.
+dev-db: venv
+	@$(PY) -m tools.services --dotenv $(DOTENV)
 
 migrate: venv dev-db
 	$(SETTINGS) exec --dotenv $(DOTENV) -- $(VENV)/bin/alembic upgrade head
@@ -103,11 +104,10 @@ sam-local-test: venv
 bench: venv services build
 	$(PY) scripts/bench.py
 
-# Dev mode: code straight from functions/ and layers/, hot reload, no Docker.
-run: venv migrate build
-	@$(SETTINGS) env-vars --dotenv $(DOTENV) -o .emulator/env.json
-	@echo "serving on http://127.0.0.1:$(PORT)"
-	$(SAM_VENV)/bin/python -m emulator start-api --from-source --env-vars .emulator/env.json --port $(PORT)
+# Dev mode: code straight from functions/ and layers/, hot reload, no Docker, no sam build;
+# migrates only when a migration is pending (tools/run.py).
+run: venv
+	@$(PY) -m tools.run --port $(PORT) --dotenv $(DOTENV)
 
 clean:
 	rm -rf .aws-sam .emulator .pytest_cache .ruff_cache .mypy_cache

@@ -7,7 +7,6 @@ import logging
 import os
 import platform
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from emulator.errors import EmulatorError, EnvironmentCrash, FunctionError, FunctionTimeout
 from emulator.logs import BOOTSTRAP, LogPump
 from emulator.wire import InvokeConnection
+from tools.ports import free_port
 
 LOG = logging.getLogger(__name__)
 
@@ -54,12 +54,6 @@ def rie_binary() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def is_lambda_error(body: bytes) -> bool:
     """The payload awslambdaric sends for an unhandled handler exception.
 
@@ -87,8 +81,8 @@ class Environment:
         self.generation = generation
         self.last_used = time.monotonic()
         self.broken = False
-        self._port = _free_port()
-        api_port = _free_port()
+        self._port = free_port()
+        api_port = free_port()
         command = [
             str(rie),
             "--log-level",

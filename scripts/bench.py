@@ -27,8 +27,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
-from tests.support.database import create_database, drop_database, migrate  # noqa: E402
-from tests.support.emulator import EmulatorProcess, free_port, start_api_args  # noqa: E402
+from tools.database import create_database, drop_database, migrate  # noqa: E402
+from tools.emulator import EmulatorProcess, start_api_args  # noqa: E402
+from tools.ports import free_port  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -94,7 +95,7 @@ def expect(answer: httpx.Response, status: int) -> httpx.Response:
 
 def in_process_me(env: dict[str, str], count: int) -> None:
     os.environ.update(env)
-    from tests.support.lambda_events import LambdaContext, http_event, load_function
+    from tools.events import LambdaContext, http_event, load_function
 
     signup = load_function("signup").handler
     login = load_function("login").handler

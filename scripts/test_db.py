@@ -1,17 +1,18 @@
-"""Check that Postgres answers at DATABASE_URL (the seed's phase 0 check)."""
+"""Check that Postgres answers at the settings' DATABASE_URL, with one line saying so or why not."""
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 
 import psycopg2
 
-DEFAULT_URL = "postgresql://mdcreator:mdcreator@localhost:5432/mdcreator_dev"
+sys.path.append(str(Path(__file__).resolve().parent.parent / "layers" / "common"))
+from mdcreator.config import Settings  # noqa: E402
 
 
 def main() -> int:
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL).replace("+psycopg2", "")
+    url = Settings().database_url.replace("+psycopg2", "")
     try:
         with psycopg2.connect(url, connect_timeout=3) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT version()")

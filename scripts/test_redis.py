@@ -1,18 +1,19 @@
-"""Check that Redis answers at REDIS_URL (the seed's phase 0 check)."""
+"""Check that Redis answers at the settings' REDIS_URL, with one line saying so or why not."""
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 
 from redis import Redis
 from redis.exceptions import RedisError
 
-DEFAULT_URL = "redis://localhost:6379/0"
+sys.path.append(str(Path(__file__).resolve().parent.parent / "layers" / "common"))
+from mdcreator.config import Settings  # noqa: E402
 
 
 def main() -> int:
-    url = os.environ.get("REDIS_URL", DEFAULT_URL)
+    url = Settings().redis_url
     try:
         client = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
         client.ping()

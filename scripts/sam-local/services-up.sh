@@ -32,9 +32,10 @@ start_owned_postgres() {
     -o "-c listen_addresses=$SAM_LOCAL_GATEWAY -p $SAM_LOCAL_PG_PORT -c unix_socket_directories=$PGDATA \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
     start >/dev/null || die "Postgres did not start; see $SAM_LOCAL_STATE/log/postgres.log"
-  psql -h "$PGDATA" -p "$SAM_LOCAL_PG_PORT" -U postgres -qAt -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE \"$SAM_LOCAL_DB_USER\" LOGIN PASSWORD '$SAM_LOCAL_DB_PASSWORD'" \
-    -c "CREATE DATABASE \"$SAM_LOCAL_DB_NAME\" OWNER \"$SAM_LOCAL_DB_USER\"" >/dev/null
+  # The role and database, as docker-compose.yml makes them (no psql needed).
+  (cd "$REPO_ROOT" && POSTGRES_ADMIN_URL="postgresql://postgres@$SAM_LOCAL_GATEWAY:$SAM_LOCAL_PG_PORT/postgres" \
+    "$REPO_ROOT/.venv/bin/python" -c 'import sys; from tools.services import ensure_database; ensure_database(sys.argv[1])' \
+    "$SAM_LOCAL_DATABASE_URL" >/dev/null) || die "creating $SAM_LOCAL_DB_USER/$SAM_LOCAL_DB_NAME failed"
 }
 
 start_owned_redis() {

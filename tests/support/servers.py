@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import glob
-import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.support.emulator import free_port
-
-
-def _postgres_bindir() -> Path | None:
-    # Debian's real binaries first: /usr/bin/pg_ctl and friends are wrapper scripts there.
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
-    found = candidates[0] if candidates else shutil.which("pg_ctl")
-    return Path(found).parent if found else None
+from tools import pgserver
+from tools.ports import free_port
 
 
 def _wait(check: object, timeout: float = 15) -> None:
@@ -38,48 +28,15 @@ def _port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-class PostgresServer:
-    """initdb + pg_ctl in a folder of the test's; as root the server runs as `postgres`."""
+class PostgresServer(pgserver.PostgresServer):
+    """A trust-auth private server, initialised; the test skips where Postgres is not installed."""
 
     def __init__(self) -> None:
-        bindir = _postgres_bindir()
-        if bindir is None:
-            pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-        self.bindir = bindir
-        # Not under pytest's tmp_path: the `postgres` user could not reach it there.
-        self.root = root = Path(tempfile.mkdtemp(prefix="mdc-pg-"))
-        self.data = root / "data"
-        self.port = free_port()
-        self._as_postgres = os.geteuid() == 0
-        if self._as_postgres:
-            shutil.chown(root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self.bindir / tool), *args]
-        if self._as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c full_page_writes=off"
-        )
-        log = str(self.root / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def close(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            super().__init__()
+        except pgserver.ServerBinariesMissing as exc:
+            pytest.skip(str(exc))
+        self.init()
 
 
 class RedisServer:
