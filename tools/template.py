@@ -115,6 +115,24 @@ def _read_with_sam(template: Path) -> dict[str, Any]:
     return facts
 
 
+@cache
+def document(template: Path = TEMPLATE) -> dict[str, Any]:
+    """The template as written (short tags in their long form, e.g. {"Ref": ...}), by SAM's
+    own YAML reader: for facts about resources and parameters that `functions` leaves out."""
+    code = (
+        "import json, sys; from samcli.yamlhelper import yaml_parse; "
+        "json.dump(yaml_parse(open(sys.argv[1]).read()), sys.stdout, default=str)"
+    )
+    try:
+        from samcli.yamlhelper import yaml_parse
+    except ImportError:
+        result = subprocess.run(
+            [str(SAM_PYTHON), "-c", code, str(template)], capture_output=True, text=True, check=True
+        )
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return yaml_parse(template.read_text())  # type: ignore[no-any-return]
+
+
 if __name__ == "__main__":
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE
     json.dump(_read_with_sam(path.resolve()), sys.stdout, indent=1, default=str)

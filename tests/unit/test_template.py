@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import ROOT
-from tools.template import functions
+from tools.template import document, functions
 
 FUNCTIONS = functions()
 API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
@@ -35,3 +35,9 @@ def test_api_sample_events_hit_one_of_their_functions_routes(logical_id: str) ->
     http = event["requestContext"]["http"]
     assert event["version"] == "2.0"
     assert (http["method"], http["path"]) in spec.routes
+
+
+def test_a_plain_deploy_is_production_with_a_real_bcrypt_cost() -> None:
+    parameters = document()["Parameters"]
+    assert parameters["Env"]["Default"] == "production"
+    assert parameters["BcryptRounds"]["MinValue"] >= 10

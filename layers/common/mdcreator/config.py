@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Values that must never sign tokens outside development and tests.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "your-secret-key"})
 MIN_SECRET_LENGTH = 32
+# Below this cost a stolen hash falls too fast; development and tests go lower for speed.
+MIN_PRODUCTION_BCRYPT_ROUNDS = 10
+LAX_ENVS = ("development", "test")
 
 
 class Settings(BaseSettings):
@@ -22,7 +25,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
-    env: Literal["development", "test", "production"] = "development"
+    # Fail closed: a deploy that names no environment gets production's checks.
+    env: Literal["development", "test", "production"] = "production"
     log_level: str = "INFO"
 
     database_url: str = "postgresql+psycopg2://mdcreator:mdcreator@localhost:5432/mdcreator_dev"
@@ -80,9 +84,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.env in ("development", "test"):
+    def _refuse_weak_settings(self) -> Settings:
+        if self.env in LAX_ENVS:
             return self
+        if self.bcrypt_rounds < MIN_PRODUCTION_BCRYPT_ROUNDS:
+            raise ValueError(
+                f"BCRYPT_ROUNDS must be at least {MIN_PRODUCTION_BCRYPT_ROUNDS} when ENV={self.env}"
+            )
         secret = self.jwt_secret_key.get_secret_value()
         if secret in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(
