@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Settings default to production; building the document needs no production checks.
+os.environ.setdefault("ENV", "development")
 DOCUMENT = ROOT / "functions" / "docs" / "openapi.json"
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
