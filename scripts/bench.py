@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 from tools.database import create_database, drop_database, migrate  # noqa: E402
 from tools.emulator import EmulatorProcess, start_api_args  # noqa: E402
 from tools.ports import free_port  # noqa: E402
+from tools.settings import fresh_keys  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -258,7 +259,7 @@ def main() -> int:
             "DATABASE_URL": url,
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": prefix,
-            "JWT_SECRET_KEY": "bench-" + "x" * 40,
+            **fresh_keys(),
             "BCRYPT_ROUNDS": str(args.bcrypt_rounds),
             "LOG_LEVEL": "INFO",
             "SIGNUP_IP_MAX": "1000000",

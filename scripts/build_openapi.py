@@ -22,10 +22,20 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 from fastapi import FastAPI  # noqa: E402
 from fastapi.openapi.utils import get_openapi  # noqa: E402
 
+from mdcreator.keys import generate_private_jwk, public_jwks_of  # noqa: E402
 from mdcreator.web import API_TITLE, API_VERSION  # noqa: E402
 
 
+def _throwaway_keys() -> None:
+    # Functions refuse to start without keys; the document does not depend on them.
+    if "JWT_PRIVATE_KEY" not in os.environ:
+        private = generate_private_jwk()
+        os.environ["JWT_PRIVATE_KEY"] = json.dumps(private)
+        os.environ["JWT_PUBLIC_KEYS"] = json.dumps(public_jwks_of(private))
+
+
 def function_apps() -> list[FastAPI]:
+    _throwaway_keys()
     names = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
     return [importlib.import_module(f"functions.{name}.app").app for name in names]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -13,12 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
+from mdcreator.keys import generate_private_jwk, public_jwks_of  # noqa: E402
 from tests.support.database import create_database, drop_database, migrate  # noqa: E402
 from tests.support.mail import MailServer  # noqa: E402
 from tools.settings import PROFILES, every_setting  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TEST_SECRET = "test-secret-" + "0123456789abcdef" * 4  # 64+ bytes: long enough for HS512 forgeries
+# Every run signs with a key pair of its own; tests forge tokens with it (tests/support/forge).
+TEST_PRIVATE_JWK = generate_private_jwk()
+TEST_PUBLIC_JWKS = public_jwks_of(TEST_PRIVATE_JWK)
 
 
 @pytest.fixture(scope="session")
@@ -64,12 +68,13 @@ def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> di
             "DATABASE_URL": database_url,
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": redis_prefix,
-            "JWT_SECRET_KEY": TEST_SECRET,
             "SMTP_URL": mail_server.url,
             "MAIL_FROM": "MD Creator <no-reply@mdcreator.test>",
             # Short, so the padded answers keep the suite quick; a 300 ms relay fits below.
             "MAIL_SEND_DEADLINE_S": "0.6",
             "MAIL_ANSWER_FLOOR_S": "0.8",
+            "JWT_PRIVATE_KEY": json.dumps(TEST_PRIVATE_JWK),
+            "JWT_PUBLIC_KEYS": json.dumps(TEST_PUBLIC_JWKS),
         }
     )
 

@@ -46,6 +46,37 @@ PROFILES: dict[str, dict[str, str]] = {
 }
 
 
+# The development key pair: made on the first `make run`, kept out of git (.gitignore).
+DEV_KEYS = ROOT / ".dev-keys.env"
+
+
+def fresh_keys() -> dict[str, str]:
+    """A new ES256 pair as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS (compact JSON)."""
+    from mdcreator.keys import generate_private_jwk, public_jwks_of
+
+    private = generate_private_jwk()
+    return {
+        "JWT_PRIVATE_KEY": json.dumps(private, separators=(",", ":")),
+        "JWT_PUBLIC_KEYS": json.dumps(public_jwks_of(private), separators=(",", ":")),
+    }
+
+
+def dev_keys(path: Path = DEV_KEYS) -> dict[str, str]:
+    """This checkout's development pair, generated once and kept owner-only."""
+    if not path.is_file():
+        lines = "".join(f"{name}={value}\n" for name, value in fresh_keys().items())
+        partial = path.with_name(path.name + ".partial")
+        partial.touch(mode=0o600)
+        partial.write_text(lines)
+        partial.replace(path)
+    return read_dotenv(path)
+
+
+def profile_values(profile: str) -> dict[str, str]:
+    """A profile's settings plus a key pair: the checkout's in development, a fresh one else."""
+    return {**PROFILES[profile], **(dev_keys() if profile == "development" else fresh_keys())}
+
+
 class UnknownSetting(ValueError):
     """A name that is not a field of Settings."""
 
@@ -147,7 +178,7 @@ def values_from(args: argparse.Namespace) -> dict[str, str]:
     ignored = sorted(set(dotenv) - set(setting_names()))
     if ignored:
         sys.stderr.write(f"{args.dotenv}: not settings of the functions, ignored: {ignored}\n")
-    values = compose(PROFILES[args.profile], dotenv, {} if args.hermetic else os.environ)
+    values = compose(profile_values(args.profile), dotenv, {} if args.hermetic else os.environ)
     values.update(args.set)
     check_names(values, "--set")
     return every_setting(values)

@@ -8,7 +8,7 @@ from mdcreator.deps import ClientIp, CurrentUser, DbSession
 from mdcreator.schemas import AccountDelete
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="verify")
 
 
 @app.delete(

@@ -8,7 +8,7 @@ from mdcreator.deps import ClientIp, CurrentUser, DbSession
 from mdcreator.schemas import EmailChange, Message
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="verify")
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 

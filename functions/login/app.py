@@ -7,7 +7,7 @@ from mdcreator.deps import ClientIp, DbSession
 from mdcreator.schemas import Token, UserLogin
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="sign")
 
 
 @app.post(

@@ -7,7 +7,7 @@ from mdcreator.deps import AccessToken
 from mdcreator.schemas import Message
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="verify")
 
 
 @app.post(

@@ -8,7 +8,7 @@ from mdcreator.models import User
 from mdcreator.schemas import ProfileResponse, UserUpdate
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="verify")
 
 
 @app.get(

@@ -7,7 +7,7 @@ from mdcreator.deps import DbSession
 from mdcreator.schemas import RefreshRequest, Token
 from mdcreator.web import create_app, error_responses
 
-app = create_app()
+app = create_app(tokens="sign")
 
 
 @app.post(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Write the `sam local --env-vars` file: every setting of mdcreator.config.Settings (see
 # tools/settings.py, profile "test"), with Postgres/Redis of services-up.sh on the bridge
-# gateway, reachable from the containers, and a random JWT secret. Prints its path.
+# gateway, reachable from the containers, and a key pair of its own. Prints its path.
 # Usage: env-file.sh [JSON_OUT]   (default $SAM_LOCAL_STATE/env.json)
 # Extra settings: SAM_LOCAL_ENV_EXTRA="NAME=value NAME2=value2" (a later duplicate wins).
 set -euo pipefail
@@ -14,7 +14,6 @@ main() {
   local -a sets=(
     --set "DATABASE_URL=$SAM_LOCAL_DATABASE_URL"
     --set "REDIS_URL=$SAM_LOCAL_REDIS_URL"
-    --set "JWT_SECRET_KEY=${SAM_LOCAL_JWT_SECRET_KEY:-$(head -c 36 /dev/urandom | base64 | tr -d '/+=\n')}"
   )
   [[ -z "${SAM_LOCAL_BCRYPT_ROUNDS:-}" ]] || sets+=(--set "BCRYPT_ROUNDS=$SAM_LOCAL_BCRYPT_ROUNDS")
   local extra pair

@@ -55,6 +55,8 @@ def test_handler_imports_from_the_build_alone(logical_id: str) -> None:
         "PYTHONPATH": f"{task_root}:{BUILD / 'CommonLayer' / 'python'}",
         "PYTHONDONTWRITEBYTECODE": "1",
         "ENV": "development",
+        "JWT_PRIVATE_KEY": os.environ["JWT_PRIVATE_KEY"],
+        "JWT_PUBLIC_KEYS": os.environ["JWT_PUBLIC_KEYS"],
     }
     result = subprocess.run(
         [str(RUNTIME_PYTHON), "-c", code], cwd=task_root, env=env, capture_output=True, text=True

@@ -12,8 +12,14 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import TEST_SECRET
 from tests.integration.conftest import PASSWORD, bearer
+from tests.support.forge import (
+    claims_of,
+    public_key_as_hmac_secret,
+    sign,
+    sign_with_other_key,
+    swap_payload,
+)
 
 NUL = "bad\x00value"
 
@@ -156,13 +162,7 @@ def test_unicode_email_is_accepted_and_stays_unique(api: httpx.Client) -> None:
 
 
 def _claims(account: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    claims = jwt.decode(account["access_token"], options={"verify_signature": False})
-    claims.update(changes)
-    return claims
-
-
-def _forge(claims: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS256") -> str:
-    return jwt.encode(claims, key, algorithm=algorithm)
+    return claims_of(account["access_token"], **changes)
 
 
 def _now(**delta: float) -> datetime:
@@ -177,13 +177,17 @@ AUTH_VARIANTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "two-tokens": lambda a: f"Bearer {a['access_token']} Bearer {a['access_token']}",
     "10kb-token": lambda _: "Bearer " + "A" * 10_240,
     "alg-none": lambda a: "Bearer " + jwt.encode(_claims(a), None, algorithm="none"),  # type: ignore[arg-type]
-    "hs512": lambda a: "Bearer " + _forge(_claims(a), algorithm="HS512"),
-    "another-key": lambda a: "Bearer " + _forge(_claims(a), key="k" * 64),
-    "expired": lambda a: "Bearer " + _forge(_claims(a, exp=_now(seconds=-1))),
-    "nbf-future": lambda a: "Bearer " + _forge(_claims(a, nbf=_now(hours=1))),
-    "wrong-iss": lambda a: "Bearer " + _forge(_claims(a, iss="evil")),
-    "wrong-aud": lambda a: "Bearer " + _forge(_claims(a, aud="evil")),
-    "wrong-typ": lambda a: "Bearer " + _forge(_claims(a, typ="refresh")),
+    "hs512": lambda a: "Bearer " + jwt.encode(_claims(a), "k" * 64, algorithm="HS512"),
+    "hs256-keyed-with-our-public-key": lambda a: "Bearer " + public_key_as_hmac_secret(_claims(a)),
+    "another-key": lambda a: "Bearer " + sign_with_other_key(_claims(a)),
+    "tampered-payload": lambda a: (
+        "Bearer " + swap_payload(a["access_token"], exp=_claims(a)["exp"] + 86_400)
+    ),
+    "expired": lambda a: "Bearer " + sign(_claims(a, exp=_now(seconds=-1))),
+    "nbf-future": lambda a: "Bearer " + sign(_claims(a, nbf=_now(hours=1))),
+    "wrong-iss": lambda a: "Bearer " + sign(_claims(a, iss="evil")),
+    "wrong-aud": lambda a: "Bearer " + sign(_claims(a, aud="evil")),
+    "wrong-typ": lambda a: "Bearer " + sign(_claims(a, typ="refresh")),
     "refresh-token": lambda a: f"Bearer {a['refresh_token']}",
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 def reset_clients() -> None:
     from mdcreator.config import get_settings
     from mdcreator.db import get_engine
+    from mdcreator.keys import get_key_ring, get_signing_key
     from mdcreator.mail import get_backend
     from mdcreator.store import get_redis
 
@@ -13,5 +14,5 @@ def reset_clients() -> None:
         get_engine().dispose()
     if get_redis.cache_info().currsize:
         get_redis().close()
-    for cached in (get_settings, get_engine, get_redis, get_backend):
+    for cached in (get_settings, get_engine, get_redis, get_backend, get_key_ring, get_signing_key):
         cached.cache_clear()

@@ -28,7 +28,7 @@ FUNCTIONS = functions()
 NOT_SETTINGS = re.compile(r"^AWS_")
 # Values a shell or an editor would mangle: $, #, both quotes, spaces, a backslash.
 AWKWARD = {
-    "JWT_SECRET_KEY": "pa$$word #1 \"dq\" 'sq' ${HOME} back\\slash",
+    "JWT_PRIVATE_KEY": "pa$$word #1 \"dq\" 'sq' ${HOME} back\\slash",
     "REDIS_KEY_PREFIX": "mdc #dev: ",
     "LOG_LEVEL": "DEBUG",
 }
@@ -87,13 +87,13 @@ def test_profiles_are_valid_settings(profile: str, monkeypatch: pytest.MonkeyPat
 def test_dotenv_values_survive_as_written(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text(
-        "JWT_SECRET_KEY='pa$$word #1 \"dq\" ${HOME} x'\n"
+        "JWT_PRIVATE_KEY='pa$$word #1 \"dq\" ${HOME} x'\n"
         'REDIS_KEY_PREFIX="mdc #dev: \\"q\\" $x"\n'
         "LOG_LEVEL=plain value # a comment\n"
         "JWT_ISSUER=a#b$c\n"
     )
     assert read_dotenv(dotenv) == {
-        "JWT_SECRET_KEY": 'pa$$word #1 "dq" ${HOME} x',
+        "JWT_PRIVATE_KEY": 'pa$$word #1 "dq" ${HOME} x',
         "REDIS_KEY_PREFIX": 'mdc #dev: "q" $x',
         "LOG_LEVEL": "plain value",
         "JWT_ISSUER": "a#b$c",
@@ -138,3 +138,19 @@ def test_cli_writes_dotenv_and_shell_values(
     # Every setting: a secret's deploy-time reference in the template never reaches a function.
     assert list(written) == setting_names()
     assert written["DATABASE_URL"] == ""
+
+
+def test_development_keys_are_made_once_and_kept_private(tmp_path: Path) -> None:
+    from mdcreator.keys import parse_private_key, parse_public_keys
+    from tools.settings import dev_keys
+
+    path = tmp_path / ".dev-keys.env"
+    first = dev_keys(path)
+    assert dev_keys(path) == first
+    assert path.stat().st_mode & 0o077 == 0
+    signing = parse_private_key(first["JWT_PRIVATE_KEY"])
+    assert parse_public_keys(first["JWT_PUBLIC_KEYS"]).get(signing.kid) is not None
+
+
+def test_gitignore_keeps_the_development_keys_out_of_git() -> None:
+    assert ".dev-keys.env" in (ROOT / ".gitignore").read_text().split()

@@ -205,3 +205,21 @@ class ErrorResponse(BaseModel):
 class HealthResponse(BaseModel):
     status: Literal["healthy", "unhealthy"]
     checks: dict[str, Literal["ok", "unavailable"]]
+
+
+class PublicJwk(BaseModel):
+    """An ES256 public key as published: the model has no field a private member could use."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kty: Literal["EC"]
+    crv: Literal["P-256"]
+    x: str
+    y: str
+    kid: str
+    use: Literal["sig"]
+    alg: Literal["ES256"]
+
+
+class JwkSet(BaseModel):
+    keys: list[PublicJwk]

@@ -1,4 +1,4 @@
-"""JWT access and refresh tokens (pyjwt, HS256 pinned)."""
+"""JWT access and refresh tokens (pyjwt, ES256 pinned, `kid` selects among our keys only)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .config import get_settings
 from .errors import InvalidToken
+from .keys import ALGORITHM, get_key_ring, get_signing_key
 
-ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "iss", "aud", "typ", "sid"]
 TokenType = Literal["access", "refresh"]
 
@@ -52,15 +52,20 @@ def create_token(
         "nbf": now,
         "exp": now + lifetime,
     }
-    return jwt.encode(claims, settings.jwt_secret_key.get_secret_value(), algorithm=ALGORITHM)
+    signing = get_signing_key()
+    return jwt.encode(claims, signing.key, algorithm=ALGORITHM, headers={"kid": signing.kid})
 
 
 def decode_token(token: str, expected_type: TokenType) -> TokenPayload:
     settings = get_settings()
     try:
+        # Only our own public keys: a header's jku/x5u/jwk never names where a key comes from.
+        key = get_key_ring().get(jwt.get_unverified_header(token).get("kid"))
+        if key is None:
+            raise InvalidToken("unknown signing key")
         claims = jwt.decode(
             token,
-            settings.jwt_secret_key.get_secret_value(),
+            key,
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,

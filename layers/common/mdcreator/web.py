@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -73,8 +73,18 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()  # refuse to start on a bad configuration, at init not per request
+def create_app(tokens: Literal["sign", "verify"] | None = None) -> FastAPI:
+    """The app of one function; `tokens` says whether it mints tokens or only verifies them.
+
+    Settings and keys are checked here, at init: a bad configuration stops the function
+    before it serves anything.
+    """
+    settings = get_settings()
+    if tokens is not None:
+        # Imported here: functions without tokens (root, docs) never load the crypto backend.
+        from .keys import check_keys
+
+        check_keys(signs=tokens == "sign")
     configure_logging(settings.log_level)
     app = FastAPI(
         title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None

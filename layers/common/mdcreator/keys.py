@@ -1,0 +1,168 @@
+"""Token signing keys: ES256 (P-256) JSON Web Keys, `kid` = RFC 7638 thumbprint.
+
+JWT_PRIVATE_KEY is one private JWK: the current signing key, given only to the functions
+that mint tokens. JWT_PUBLIC_KEYS is a JWK Set of public keys (the current key and the
+previous ones still within a refresh token's lifetime): every function verifies against it
+and /.well-known/jwks.json publishes it. Rotation adds the new public key to the set before
+the private key changes, and drops the old one a refresh lifetime later: nobody is logged
+out.
+
+    python -m mdcreator.keys            # print a new private JWK and its public JWK Set
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from .config import LAX_ENVS, get_settings
+
+ALGORITHM = "ES256"
+CURVE = "P-256"
+# The members of a public EC JWK; anything else (d above all) is never published.
+PUBLIC_MEMBERS = ("kty", "crv", "x", "y")
+PLACEHOLDER_KEYS = frozenset({"", "change-me", "changeme", "{}"})
+
+
+class UnusableKey(ValueError):
+    """A key setting is missing, a placeholder, malformed or of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    key: ec.EllipticCurvePrivateKey
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """Public keys by kid: a token's `kid` header selects among these and nothing else."""
+
+    keys: dict[str, ec.EllipticCurvePublicKey]
+
+    def get(self, kid: object) -> ec.EllipticCurvePublicKey | None:
+        return self.keys.get(kid) if isinstance(kid, str) else None
+
+    def public_jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [public_jwk(key) for key in self.keys.values()]}
+
+
+def public_jwk(key: ec.EllipticCurvePublicKey) -> dict[str, str]:
+    """A JWK rebuilt from the public numbers alone: no private member can come along."""
+    members = ECAlgorithm.to_jwk(key, as_dict=True)
+    jwk = {name: str(members[name]) for name in PUBLIC_MEMBERS}
+    return {**jwk, "kid": thumbprint(jwk), "use": "sig", "alg": ALGORITHM}
+
+
+def thumbprint(jwk: dict[str, str]) -> str:
+    """RFC 7638: SHA-256 of the required members in lexical order, base64url."""
+    canonical = json.dumps(
+        {name: jwk[name] for name in sorted(PUBLIC_MEMBERS)}, separators=(",", ":")
+    )
+    digest = hashlib.sha256(canonical.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _load_jwk(
+    document: Any, setting: str
+) -> ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey:
+    if (
+        not isinstance(document, dict)
+        or document.get("kty") != "EC"
+        or document.get("crv") != CURVE
+    ):
+        raise UnusableKey(f"{setting} must hold EC {CURVE} keys (ES256)")
+    try:
+        key = ECAlgorithm.from_jwk(document)
+    except Exception as exc:  # pyjwt raises several kinds for a malformed key
+        raise UnusableKey(f"{setting} holds a malformed key") from exc
+    assert isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey)
+    return key
+
+
+def _parse_json(text: str, setting: str) -> Any:
+    if text.strip() in PLACEHOLDER_KEYS:
+        raise UnusableKey(f"{setting} is missing: generate keys with `python -m mdcreator.keys`")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UnusableKey(f"{setting} is not JSON (a JWK)") from exc
+
+
+def parse_private_key(text: str) -> SigningKey:
+    key = _load_jwk(_parse_json(text, "JWT_PRIVATE_KEY"), "JWT_PRIVATE_KEY")
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise UnusableKey("JWT_PRIVATE_KEY must be a private key (with its d member)")
+    return SigningKey(kid=public_jwk(key.public_key())["kid"], key=key)
+
+
+def parse_public_keys(text: str) -> KeyRing:
+    document = _parse_json(text, "JWT_PUBLIC_KEYS")
+    entries = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise UnusableKey('JWT_PUBLIC_KEYS must be a JWK Set: {"keys": [...]}, at least one key')
+    keys: dict[str, ec.EllipticCurvePublicKey] = {}
+    for entry in entries:
+        key = _load_jwk(entry, "JWT_PUBLIC_KEYS")
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            # It would be published: refuse the whole set rather than strip it silently.
+            raise UnusableKey("JWT_PUBLIC_KEYS holds a private key: give public keys only")
+        keys[public_jwk(key)["kid"]] = key
+    return KeyRing(keys)
+
+
+@lru_cache
+def get_key_ring() -> KeyRing:
+    return parse_public_keys(get_settings().jwt_public_keys)
+
+
+@lru_cache
+def get_signing_key() -> SigningKey:
+    signing = parse_private_key(get_settings().jwt_private_key.get_secret_value())
+    if get_key_ring().get(signing.kid) is None:
+        # Verifiers would refuse every token it signs: publish the public key first.
+        raise UnusableKey(
+            f"JWT_PUBLIC_KEYS lacks the public key of JWT_PRIVATE_KEY ({signing.kid})"
+        )
+    return signing
+
+
+def check_keys(*, signs: bool) -> None:
+    """At init: refuse to start with missing or unusable keys, or a private key in a verifier."""
+    get_key_ring()
+    if signs:
+        get_signing_key()
+        return
+    settings = get_settings()
+    if settings.env not in LAX_ENVS and settings.jwt_private_key.get_secret_value():
+        raise UnusableKey("JWT_PRIVATE_KEY is given to a function that only verifies tokens")
+
+
+def generate_private_jwk() -> dict[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    members = ECAlgorithm.to_jwk(key, as_dict=True)
+    return {name: str(value) for name, value in members.items()}
+
+
+def public_jwks_of(private_jwk: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    return KeyRing({"": parse_private_key(json.dumps(private_jwk)).key.public_key()}).public_jwks()
+
+
+def main() -> int:
+    # Compact JSON: one line each, no spaces, so dotenv files and shells keep it whole.
+    private = generate_private_jwk()
+    for name, value in (("JWT_PRIVATE_KEY", private), ("JWT_PUBLIC_KEYS", public_jwks_of(private))):
+        sys.stdout.write(f"{name}={json.dumps(value, separators=(',', ':'))}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
