@@ -72,8 +72,12 @@ migrate: venv dev-db
 openapi: venv
 	$(PY) scripts/build_openapi.py
 
+# ARCHITECTURE=arm64 builds for Graviton: the template's parameter and the layer's wheels.
+ARCHITECTURE ?= x86_64
+export ARCHITECTURE
+
 build: venv
-	$(SAM_PATH) $(SAM) build --cached --parallel
+	$(SAM_PATH) $(SAM) build --cached --parallel --parameter-overrides Architecture=$(ARCHITECTURE)
 
 validate: venv
 	$(SAM) validate --lint

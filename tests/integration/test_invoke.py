@@ -30,6 +30,7 @@ EXPECTED = {
     "EmailChangeFunction": {401},
     "EmailChangeConfirmFunction": {400},
     "DocsFunction": {200},
+    "JwksFunction": {200},
 }
 FUNCTIONS = functions()
 

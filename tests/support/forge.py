@@ -84,3 +84,9 @@ def sign_with_embedded_key(claims: dict[str, Any]) -> str:
     offered = public_jwk(other.public_key())
     headers = {"kid": offered["kid"], "jwk": offered, "jku": "https://attacker.example/jwks"}
     return jwt.encode(claims, other, algorithm="ES256", headers=headers)
+
+
+def sign_jwk(private_jwk: dict[str, str], claims: dict[str, Any]) -> str:
+    """ES256 with the given private JWK and its kid (another deployment's key, a rotation)."""
+    signing = parse_private_key(json.dumps(private_jwk))
+    return jwt.encode(claims, signing.key, algorithm="ES256", headers={"kid": signing.kid})

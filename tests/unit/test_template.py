@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,139 @@ def test_a_plain_deploy_is_production_with_a_real_bcrypt_cost() -> None:
     parameters = document()["Parameters"]
     assert parameters["Env"]["Default"] == "production"
     assert parameters["BcryptRounds"]["MinValue"] >= 10
+
+
+# Settings whose values are secrets: they may only ever arrive through a *_SECRET_ARN.
+SECRET_SETTINGS = {"DATABASE_URL", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS", "SMTP_URL"}
+MINTING_FUNCTIONS = {"LoginFunction", "RefreshFunction"}
+BCRYPT_FUNCTIONS = {"SignupFunction", "LoginFunction", "PasswordFunction", "DeleteAccountFunction"}
+DOCUMENT = document()
+
+
+def _resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in DOCUMENT["Resources"].items() if r["Type"] == kind}
+
+
+def _variables(properties: dict[str, Any]) -> dict[str, Any]:
+    return dict(properties.get("Environment", {}).get("Variables", {}))
+
+
+def _secret_arns_read(properties: dict[str, Any]) -> set[str]:
+    """Parameters named by the function's GetSecretValue policies."""
+    return {
+        policy["AWSSecretsManagerGetSecretValuePolicy"]["SecretArn"]["Ref"]
+        for policy in properties.get("Policies", [])
+        if isinstance(policy, dict) and "AWSSecretsManagerGetSecretValuePolicy" in policy
+    }
+
+
+ENVIRONMENTS = {
+    "Globals": _variables(DOCUMENT["Globals"]["Function"]),
+    **{
+        name: _variables(r["Properties"])
+        for name, r in _resources("AWS::Serverless::Function").items()
+    },
+}
+
+
+@pytest.mark.parametrize("scope", sorted(ENVIRONMENTS))
+def test_no_secret_value_can_land_in_a_function_environment(scope: str) -> None:
+    variables = ENVIRONMENTS[scope]
+    text = json.dumps(variables)
+    # Dynamic references are resolved into the function's configuration at deploy time.
+    assert "{{resolve:" not in text
+    for name in SECRET_SETTINGS & set(variables):
+        assert variables[name] == "", f"{scope}: {name} must come through {name}_SECRET_ARN"
+    for name, value in variables.items():
+        if isinstance(value, dict) and "Ref" in value:
+            parameter = DOCUMENT["Parameters"].get(value["Ref"], {})
+            assert not parameter.get("NoEcho"), f"{scope}: {name} carries a NoEcho parameter"
+            if name.endswith("_SECRET_ARN"):
+                assert parameter["AllowedPattern"].startswith("arn:aws"), name
+
+
+@pytest.mark.parametrize("name", sorted(_resources("AWS::Serverless::Function")))
+def test_functions_read_exactly_the_secrets_whose_arns_they_get(name: str) -> None:
+    properties = DOCUMENT["Resources"][name]["Properties"]
+    given = {
+        value["Ref"]
+        for variable, value in _variables(properties).items()
+        if variable.endswith("_SECRET_ARN") and isinstance(value, dict)
+    }
+    assert _secret_arns_read(properties) == given
+
+
+def test_the_private_key_reaches_the_minting_functions_only() -> None:
+    readers = {
+        name
+        for name, r in _resources("AWS::Serverless::Function").items()
+        if "JwtPrivateKeySecretArn" in _secret_arns_read(r["Properties"])
+    }
+    assert readers == MINTING_FUNCTIONS
+    assert ENVIRONMENTS["Globals"]["JWT_PRIVATE_KEY_SECRET_ARN"] == ""
+
+
+def test_bcrypt_functions_get_a_full_vcpu_and_a_concurrency_parameter() -> None:
+    for name in BCRYPT_FUNCTIONS:
+        properties = DOCUMENT["Resources"][name]["Properties"]
+        assert properties["MemorySize"] == 1769, name
+        reserved = properties["ReservedConcurrentExecutions"]["Fn::If"]
+        assert DOCUMENT["Parameters"][reserved[1]["Ref"]]["Default"] == 0
+
+
+def test_api_functions_start_from_snapshots_of_a_published_alias() -> None:
+    function_globals = DOCUMENT["Globals"]["Function"]
+    assert function_globals["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function_globals["AutoPublishAlias"]
+    overrides = {
+        name
+        for name, r in _resources("AWS::Serverless::Function").items()
+        if "SnapStart" in r["Properties"]
+    }
+    assert overrides == {"MigrateFunction"}
+
+
+def test_redis_is_tls_and_either_created_or_required() -> None:
+    redis_url = ENVIRONMENTS["Globals"]["REDIS_URL"]["Fn::If"]
+    assert redis_url[0] == "CreateCacheResources"
+    assert redis_url[1]["Fn::Sub"].startswith("rediss://")
+    pattern = DOCUMENT["Parameters"]["RedisUrl"]["AllowedPattern"]
+    import re
+
+    assert re.fullmatch(pattern, "rediss://cache.example:6379/0")
+    assert re.fullmatch(pattern, "")  # then the rule below asks for it
+    for refused in ("redis://cache.example:6379", "rediss://:password@cache.example:6379"):
+        assert not re.fullmatch(pattern, refused)
+    assertions = DOCUMENT["Rules"]["RedisUrlWithoutCache"]["Assertions"]
+    assert assertions[0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "RedisUrl"}, ""]}]}
+    cache = DOCUMENT["Resources"]["Cache"]["Properties"]
+    assert cache["Engine"] == "valkey"
+
+
+def test_the_api_throttles_every_route() -> None:
+    settings = DOCUMENT["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert settings == {
+        "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+    }
+
+
+def test_architecture_drives_functions_and_layer() -> None:
+    assert DOCUMENT["Globals"]["Function"]["Architectures"] == [{"Ref": "Architecture"}]
+    layer = DOCUMENT["Resources"]["CommonLayer"]["Properties"]
+    assert layer["CompatibleArchitectures"] == [{"Ref": "Architecture"}]
+
+
+MAIL_ON_REQUEST = {"VerifyEmailRequestFunction", "EmailChangeFunction"}
+
+
+def test_mail_sending_functions_read_the_smtp_secret_and_can_be_bounded() -> None:
+    readers = {
+        name
+        for name, r in _resources("AWS::Serverless::Function").items()
+        if "SmtpUrlSecretArn" in _secret_arns_read(r["Properties"])
+    }
+    assert readers == MAIL_ON_REQUEST | {"SignupFunction"}
+    for name in MAIL_ON_REQUEST:
+        reserved = DOCUMENT["Resources"][name]["Properties"]["ReservedConcurrentExecutions"]
+        assert reserved["Fn::If"][1] == {"Ref": "MailConcurrency"}

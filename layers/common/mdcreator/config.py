@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +82,22 @@ class Settings(BaseSettings):
             raise ValueError("MAIL_SEND_DEADLINE_S must be below MAIL_ANSWER_FLOOR_S")
         return self
 
+    # Deploy: where secret settings come from, and Postgres behind RDS Proxy.
+    # ARNs of Secrets Manager secrets, fetched at init (aws_secrets.py); empty = the setting
+    # itself comes from the environment (local runs, tests).
+    database_url_secret_arn: str = ""
+    jwt_private_key_secret_arn: str = ""
+    jwt_public_keys_secret_arn: str = ""
+    smtp_url_secret_arn: str = ""
+    # RDS Proxy endpoint: connect there instead of the database URL's host.
+    database_proxy_endpoint: str = ""
+
+    def secret_arns(self) -> dict[str, str]:
+        """Setting name → the ARN its value is fetched from ("" where none is configured)."""
+        from .aws_secrets import SECRET_ARNS
+
+        return {name: getattr(self, arn_field) for name, arn_field in SECRET_ARNS.items()}
+
     @model_validator(mode="after")
     def _refuse_weak_settings(self) -> Settings:
         if self.env in LAX_ENVS:
@@ -95,4 +111,12 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    arns = settings.secret_arns()
+    if not any(arns.values()):
+        return settings
+    from .aws_secrets import secret_values
+
+    # Fetched values take precedence over the environment, then every check runs on them.
+    fetched: dict[str, Any] = secret_values(arns)
+    return Settings(**fetched)

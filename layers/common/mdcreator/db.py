@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from . import aws_secrets
 from .config import get_settings
 from .errors import DependencyUnavailable
 
@@ -16,11 +18,20 @@ from .errors import DependencyUnavailable
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 
 
+def database_url() -> URL:
+    """The settings' URL; with RDS Proxy configured, its endpoint instead of the host."""
+    settings = get_settings()
+    url = make_url(settings.database_url)
+    return (
+        url.set(host=settings.database_proxy_endpoint) if settings.database_proxy_endpoint else url
+    )
+
+
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
-    return create_engine(
-        settings.database_url,
+    engine = create_engine(
+        database_url(),
         pool_size=1,
         max_overflow=0,
         pool_timeout=settings.db_connect_timeout_s,
@@ -30,6 +41,43 @@ def get_engine() -> Engine:
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
         },
     )
+    if settings.database_url_secret_arn:
+        event.listen(engine, "do_connect", _connect_refetching_a_rotated_password)
+    return engine
+
+
+# Credentials of a rotated secret, applied to every later connection of this process.
+_rotated: dict[str, Any] = {}
+
+
+def _connect_refetching_a_rotated_password(
+    dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    """Connect; when Postgres rejects the password, fetch the secret once more and retry.
+
+    Secrets Manager rotation changes the password under running functions: the cached
+    value goes stale and only a new fetch (not a redeploy) brings the new one.
+    """
+    cparams.update(_rotated)
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except dialect.loaded_dbapi.OperationalError as exc:
+        if "password authentication failed" not in str(exc):
+            raise
+        arn = get_settings().database_url_secret_arn
+        try:
+            changed = aws_secrets.refetch(arn)
+        except aws_secrets.SecretUnavailable:
+            raise exc from None
+        if not changed:
+            raise
+    get_settings.cache_clear()
+    fresh = database_url()
+    _rotated.update(user=fresh.username, password=fresh.password, host=fresh.host)
+    _rotated.update({"port": fresh.port} if fresh.port else {})
+    _rotated.update({"dbname": fresh.database} if fresh.database else {})
+    cparams.update(_rotated)
+    return dialect.connect(*cargs, **cparams)
 
 
 async def get_db() -> AsyncIterator[Session]:

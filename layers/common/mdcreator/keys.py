@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from . import aws_secrets
 from .config import LAX_ENVS, get_settings
 
 ALGORITHM = "ES256"
@@ -122,6 +123,26 @@ def parse_public_keys(text: str) -> KeyRing:
 @lru_cache
 def get_key_ring() -> KeyRing:
     return parse_public_keys(get_settings().jwt_public_keys)
+
+
+def find_key(kid: object) -> ec.EllipticCurvePublicKey | None:
+    """Our public key with this kid, or None.
+
+    A kid we do not know may be a key published after this environment fetched the set
+    (a rotation in progress): a fetched set is read once more, at most every few seconds.
+    """
+    key = get_key_ring().get(kid)
+    arn = get_settings().jwt_public_keys_secret_arn
+    if key is not None or not isinstance(kid, str) or not arn:
+        return key
+    try:
+        if not aws_secrets.refetch(arn):
+            return None
+    except aws_secrets.SecretUnavailable:
+        return None
+    get_settings.cache_clear()
+    get_key_ring.cache_clear()
+    return get_key_ring().get(kid)
 
 
 @lru_cache

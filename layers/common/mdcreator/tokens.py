@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .config import get_settings
 from .errors import InvalidToken
-from .keys import ALGORITHM, get_key_ring, get_signing_key
+from .keys import ALGORITHM, find_key, get_signing_key
 
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "iss", "aud", "typ", "sid"]
 TokenType = Literal["access", "refresh"]
@@ -60,7 +60,7 @@ def decode_token(token: str, expected_type: TokenType) -> TokenPayload:
     settings = get_settings()
     try:
         # Only our own public keys: a header's jku/x5u/jwk never names where a key comes from.
-        key = get_key_ring().get(jwt.get_unverified_header(token).get("kid"))
+        key = find_key(jwt.get_unverified_header(token).get("kid"))
         if key is None:
             raise InvalidToken("unknown signing key")
         claims = jwt.decode(

@@ -1,0 +1,87 @@
+"""Secret settings fetched from AWS Secrets Manager at init, never carried in the environment.
+
+A deployed function gets `<SETTING>_SECRET_ARN` (an ARN, not a value) and IAM permission to
+read exactly that secret; the value is fetched once per execution environment (before the
+SnapStart snapshot, so restores pay nothing) and cached. Locally no ARN is set and the
+setting itself comes from the environment as before.
+
+boto3 is part of the Lambda runtime and imported only when an ARN is set: functions that run
+locally, in tests or without secrets never pay its import.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+# Setting → the setting that holds its secret's ARN.
+SECRET_ARNS = {
+    "database_url": "database_url_secret_arn",
+    "jwt_private_key": "jwt_private_key_secret_arn",
+    "jwt_public_keys": "jwt_public_keys_secret_arn",
+    "smtp_url": "smtp_url_secret_arn",
+}
+# A rotation never costs more than one fetch per environment per this many seconds.
+REFETCH_INTERVAL_S = 10.0
+
+_values: dict[str, str] = {}
+_fetched_at: dict[str, float] = {}
+
+
+class SecretUnavailable(RuntimeError):
+    """Secrets Manager did not answer with the secret."""
+
+
+@lru_cache
+def _client() -> Any:
+    import boto3  # type: ignore[import-untyped]
+    from botocore.config import Config  # type: ignore[import-untyped]
+
+    # Short timeouts: a missing VPC endpoint fails init in seconds, not at the Lambda timeout.
+    config = Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 2})
+    return boto3.client("secretsmanager", config=config)
+
+
+def forget_client() -> None:
+    """Drop the client (its connections and credentials), e.g. before a SnapStart snapshot."""
+    _client.cache_clear()
+
+
+def get_secret(arn: str) -> str:
+    if arn not in _values:
+        try:
+            answer = _client().get_secret_value(SecretId=arn)
+        except Exception as exc:  # botocore's errors, whatever went wrong on the way
+            raise SecretUnavailable(f"cannot read secret {arn}: {type(exc).__name__}") from exc
+        _values[arn] = answer["SecretString"]
+        _fetched_at[arn] = time.monotonic()
+    return _values[arn]
+
+
+def refetch(arn: str) -> bool:
+    """Fetch the secret again unless that happened moments ago; True if the value changed."""
+    if time.monotonic() - _fetched_at.get(arn, 0.0) < REFETCH_INTERVAL_S:
+        return False
+    old = _values.pop(arn, None)
+    return get_secret(arn) != old
+
+
+def as_database_url(value: str) -> str:
+    """A URL as it is, or the JSON that RDS and Secrets Manager's rotation keep, as a URL."""
+    if not value.lstrip().startswith("{"):
+        return value
+    secret = json.loads(value)
+    user, password = quote(secret["username"], safe=""), quote(secret["password"], safe="")
+    location = f"{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'postgres')}"
+    return f"postgresql+psycopg2://{user}:{password}@{location}"
+
+
+def secret_values(arns: dict[str, str]) -> dict[str, str]:
+    """The value of every setting whose ARN is set, by setting name."""
+    values = {name: get_secret(arn) for name, arn in arns.items() if arn}
+    if "database_url" in values:
+        values["database_url"] = as_database_url(values["database_url"])
+    return values
