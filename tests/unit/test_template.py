@@ -178,3 +178,14 @@ def test_mail_sending_functions_read_the_smtp_secret_and_can_be_bounded() -> Non
     for name in MAIL_ON_REQUEST:
         reserved = DOCUMENT["Resources"][name]["Properties"]["ReservedConcurrentExecutions"]
         assert reserved["Fn::If"][1] == {"Ref": "MailConcurrency"}
+
+
+def test_locally_too_only_minting_functions_are_handed_the_private_key() -> None:
+    # SAM and the emulator pass an env-vars value only to functions that declare the name.
+    holders = {name for name, facts in FUNCTIONS.items() if "JWT_PRIVATE_KEY" in facts.environment}
+    assert holders == MINTING_FUNCTIONS
+
+
+def test_locally_too_only_mail_functions_are_handed_the_smtp_url() -> None:
+    holders = {name for name, facts in FUNCTIONS.items() if "SMTP_URL" in facts.environment}
+    assert holders == MAIL_ON_REQUEST | {"SignupFunction"}

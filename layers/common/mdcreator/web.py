@@ -24,6 +24,7 @@ from .errors import (
 from .guards import BodyGuard
 from .logs import AccessLog, configure_logging
 from .schemas import ErrorResponse
+from .snapstart import register_hooks
 
 API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
@@ -80,6 +81,7 @@ def create_app(tokens: Literal["sign", "verify"] | None = None) -> FastAPI:
     before it serves anything.
     """
     settings = get_settings()
+    register_hooks()
     if tokens is not None:
         # Imported here: functions without tokens (root, docs) never load the crypto backend.
         from .keys import check_keys
