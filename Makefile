@@ -7,6 +7,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/ver
 VENV := .venv
 SAM_VENV := .venv-sam
 RUNTIME_VENV := .venv-runtime
+TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
@@ -23,14 +24,15 @@ SETTINGS := $(PY) -m tools.settings
 # sam build needs python3.12 on PATH (expanded only where used: finding it costs time).
 SAM_PATH = PATH="$(dir $(PYTHON312)):$$PATH"
 
-.PHONY: help venv services dev-db migrate openapi build validate lint format test stress bench sam-local-test run clean
+.PHONY: help venv services dev-db migrate openapi build validate check-deploy lint format test stress bench sam-local-test run clean
 
 help:
 	@echo "make run       serve the API on http://localhost:$(PORT) (PORT= and DOTENV= override)"
 	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint"
 	@echo "make lint      ruff check + format check, mypy on the layer"
 	@echo "make format    ruff format + fixes"
-	@echo "make build     sam build"
+	@echo "make build     sam build (ARCHITECTURE=arm64 for Graviton)"
+	@echo "make check-deploy  checkov on template.yaml, actionlint on .github/workflows"
 	@echo "make migrate   alembic upgrade head on DATABASE_URL"
 	@echo "make openapi   rebuild functions/docs/openapi.json from every function's routes"
 	@echo "make bench     latency/throughput in process and through the emulation, cold init"
@@ -55,7 +57,13 @@ $(RUNTIME_VENV)/.installed: requirements-runtime.txt
 	$(RUNTIME_VENV)/bin/python -m pip install -q -r requirements-runtime.txt
 	touch $@
 
-venv: $(VENV)/.installed $(SAM_VENV)/.installed $(RUNTIME_VENV)/.installed
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON312) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install -q -r requirements-tools.txt
+	touch $@
+
+venv: $(VENV)/.installed $(SAM_VENV)/.installed $(RUNTIME_VENV)/.installed $(TOOLS_VENV)/.installed
 
 # Postgres and Redis of the tests answer (local servers started, else docker compose), and
 # TEST_DATABASE_URL's role may create databases (tools/services.py).
@@ -82,6 +90,12 @@ build: venv
 validate: venv
 	$(SAM) validate --lint
 
+# Static proof of the deploy: checkov on the template (every skip justified inline there)
+# and actionlint on the GitHub workflows.
+check-deploy: venv
+	$(TOOLS_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
+	$(TOOLS_VENV)/bin/actionlint .github/workflows/*.yml
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -91,7 +105,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: venv services lint validate build
+test: venv services lint validate check-deploy build
 	$(PY) -m pytest
 
 # Longer fuzzing and load than `make test`: through the emulation, from the build artifacts.
