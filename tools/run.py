@@ -34,7 +34,7 @@ from tools.services import (
     redis_answers,
     tcp_answers,
 )
-from tools.settings import PROFILES, compose, every_setting, read_dotenv, write_env_vars
+from tools.settings import compose, every_setting, profile_values, read_dotenv, write_env_vars
 
 ROOT = Path(__file__).resolve().parents[1]
 EMULATOR_DIR = ROOT / ".emulator"
@@ -107,7 +107,7 @@ def migrate_if_pending(database_url: str) -> None:
 def prepare(dotenv: Path, environ: Mapping[str, str]) -> tuple[dict[str, str], str, str]:
     """The settings, and the services they name ready: (values, database URL, Redis URL)."""
     file_values = read_dotenv(dotenv) if dotenv.is_file() else {}
-    values = every_setting(compose(PROFILES["development"], file_values, environ))
+    values = every_setting(compose(profile_values("development"), file_values, environ))
     database_url, redis_url = dev_urls(values)
     if not tcp_answers(Endpoint.of(database_url, 5432)) or not redis_answers(redis_url):
         ensure_servers(database_url, redis_url)
