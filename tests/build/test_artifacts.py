@@ -13,7 +13,10 @@ from tools.template import functions
 
 BUILD = ROOT / ".aws-sam" / "build"
 RUNTIME_PYTHON = ROOT / ".venv-runtime" / "bin" / "python"
-LAYER_BUDGET = 40 * 1024 * 1024
+# About 38 MB of web and database stack, and 12 MB of cryptography (ES256 signatures: its
+# stripped Rust extension alone is 11 MB). Lambda allows 250 MB; the budget catches a stray
+# dependency, and cold init is measured on its own (scripts/bench_cold.py).
+LAYER_BUDGET = 52 * 1024 * 1024
 FUNCTION_BUDGET = 64 * 1024
 MIGRATE_BUDGET = 8 * 1024 * 1024
 FUNCTIONS = functions()
