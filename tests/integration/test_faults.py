@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.integration.conftest import PASSWORD, bearer
 from tests.support.database import migrate
+from tests.support.proxy import FreezableProxy
 from tests.support.servers import PostgresServer, RedisServer
 
 UNAVAILABLE = {"detail": "Service temporarily unavailable"}
@@ -47,7 +48,20 @@ def faulty_api(
     env_file.write_text(json.dumps({"Parameters": env}))
     with start_api(build_dir=ROOT / ".aws-sam" / "build", env_vars=env_file) as url:
         with httpx.Client(base_url=url, timeout=30) as client:
+            _warm_up(client)
             yield client
+
+
+def _warm_up(api: httpx.Client) -> None:
+    """One call to each function the fault tests time: what they time is the fault, not a
+    cold start (which alone takes over a second here)."""
+    body = {"email": f"warm-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    api.post("/api/auth/signup", json=body)
+    tokens = api.post("/api/auth/login", json=body).json()
+    api.get("/api/auth/me", headers=bearer(tokens["access_token"]))
+    api.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    api.post("/api/auth/logout", headers=bearer(tokens["access_token"]))
+    api.get("/healthz")
 
 
 def _timed(call: object) -> tuple[httpx.Response, float]:
@@ -115,3 +129,102 @@ def test_redis_stopped_then_back(
         faulty_api.get("/api/auth/me", headers=bearer(fresh.json()["access_token"])).status_code
         == 200
     )
+
+
+@pytest.fixture(scope="module")
+def hung_api(
+    emulated: bool, app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, FreezableProxy, FreezableProxy]]:
+    """The API behind proxies that can stop relaying: a frozen host, not a refused connect."""
+    if not emulated:
+        pytest.skip("freezes servers that only the emulated API uses")
+    from tests.support.emulator import start_api
+
+    postgres, redis = PostgresServer(), RedisServer()
+    proxies: list[FreezableProxy] = []
+    try:
+        postgres.start()
+        redis.start()
+        migrate(postgres.url)
+        pg_proxy, redis_proxy = FreezableProxy(postgres.port), FreezableProxy(redis.port)
+        proxies += [pg_proxy, redis_proxy]
+        env = {
+            **app_env,
+            "DATABASE_URL": postgres.url.replace(f":{postgres.port}/", f":{pg_proxy.port}/"),
+            "REDIS_URL": f"redis://127.0.0.1:{redis_proxy.port}/0",
+        }
+        env_file = tmp_path_factory.mktemp("hung") / "env.json"
+        env_file.write_text(json.dumps({"Parameters": env}))
+        with start_api(build_dir=ROOT / ".aws-sam" / "build", env_vars=env_file) as url:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                _warm_up(client)
+                yield client, pg_proxy, redis_proxy
+    finally:
+        for proxy in proxies:
+            proxy.close()
+        redis.close()
+        postgres.close()
+
+
+def test_postgres_that_stops_answering_gives_503_within_two_seconds(
+    hung_api: tuple[httpx.Client, FreezableProxy, FreezableProxy],
+) -> None:
+    api, pg_proxy, _ = hung_api
+    email = f"hung-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "password": PASSWORD}
+    assert api.post("/api/auth/signup", json=body).status_code == 201
+    tokens = api.post("/api/auth/login", json=body).json()
+    pg_proxy.freeze()
+    try:
+        for answer, seconds in (
+            _timed(lambda: api.post("/api/auth/login", json=body)),
+            _timed(lambda: api.get("/api/auth/me", headers=bearer(tokens["access_token"]))),
+            _timed(
+                lambda: api.post(
+                    "/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+                )
+            ),
+            _timed(lambda: api.post("/api/auth/signup", json={**body, "email": "x" + email})),
+        ):
+            assert (answer.status_code, answer.json()) == (503, UNAVAILABLE)
+            assert seconds < 2
+        health, seconds = _timed(lambda: api.get("/healthz"))
+        assert (health.status_code, health.json()["checks"]["database"]) == (503, "unavailable")
+        assert seconds < 2
+    finally:
+        pg_proxy.drop_connections()
+        pg_proxy.thaw()
+    # The refresh answered 503 before anything was rotated: the same token still works.
+    again = api.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 200
+    assert api.get("/api/auth/me", headers=bearer(again.json()["access_token"])).status_code == 200
+
+
+def test_redis_that_stops_answering_gives_503_within_two_seconds(
+    hung_api: tuple[httpx.Client, FreezableProxy, FreezableProxy],
+) -> None:
+    api, _, redis_proxy = hung_api
+    body = {"email": f"hung-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    assert api.post("/api/auth/signup", json=body).status_code == 201
+    tokens = api.post("/api/auth/login", json=body).json()
+    redis_proxy.freeze()
+    try:
+        for answer, seconds in (
+            _timed(lambda: api.post("/api/auth/login", json=body)),
+            _timed(lambda: api.get("/api/auth/me", headers=bearer(tokens["access_token"]))),
+            _timed(
+                lambda: api.post(
+                    "/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+                )
+            ),
+            _timed(lambda: api.post("/api/auth/logout", headers=bearer(tokens["access_token"]))),
+        ):
+            assert (answer.status_code, answer.json()) == (503, UNAVAILABLE)
+            assert seconds < 2
+        health, seconds = _timed(lambda: api.get("/healthz"))
+        assert (health.status_code, health.json()["checks"]["redis"]) == (503, "unavailable")
+        assert seconds < 2
+    finally:
+        redis_proxy.drop_connections()
+        redis_proxy.thaw()
+    assert api.get("/api/auth/me", headers=bearer(tokens["access_token"])).status_code == 200

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import selectors
+import time
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
 
+import psycopg2
+import psycopg2.extensions
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -16,6 +21,51 @@ from .errors import DependencyUnavailable
 
 # Errors meaning "the database is not there", as opposed to bugs or constraint violations.
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# Not one of the messages SQLAlchemy takes for a dropped connection, on purpose: a ping that
+# hits the deadline then fails the request at once instead of also waiting for a reconnect to
+# the same unresponsive host. The next request reconnects (the socket is closed by then).
+DEADLINE_MESSAGE = "no answer from the database within the client deadline"
+
+
+def _wait_with_deadline(connection: Any) -> None:
+    """psycopg2's wait callback: libpq works non-blocking, this waits at most db_timeout_s.
+
+    libpq alone waits for a frozen host (no RST, no FIN) until the kernel gives up, minutes
+    later; the server's statement_timeout cannot fire when no packet reaches it. The socket
+    is given up on the deadline rather than cancelled: a cancel request opens a new connection
+    to the same unresponsive host. The server's statement_timeout ends the query there.
+    """
+    deadline = time.monotonic() + get_settings().db_timeout_s
+    with selectors.DefaultSelector() as selector:
+        while True:
+            state = connection.poll()
+            if state == psycopg2.extensions.POLL_OK:
+                return
+            events = (
+                selectors.EVENT_READ
+                if state == psycopg2.extensions.POLL_READ
+                else selectors.EVENT_WRITE
+            )
+            selector.register(connection.fileno(), events)
+            ready = selector.select(max(0.0, deadline - time.monotonic()))
+            selector.unregister(connection.fileno())
+            if not ready:
+                # psycopg2 marks the connection broken and closes it without another wait.
+                raise psycopg2.OperationalError(DEADLINE_MESSAGE)
+
+
+psycopg2.extensions.set_wait_callback(_wait_with_deadline)
+
+
+def _no_reconnect_after_deadline(context: ExceptionContext) -> None:
+    """A ping that hit the deadline fails the checkout instead of reconnecting at once.
+
+    SQLAlchemy would take the broken connection for a dropped one and reconnect to the same
+    host that just did not answer, doubling the wait. The pool still invalidates the
+    connection, so the next request connects afresh.
+    """
+    if context.is_pre_ping and DEADLINE_MESSAGE in str(context.original_exception):
+        context.is_disconnect = False
 
 
 def database_url() -> URL:
@@ -34,13 +84,13 @@ def get_engine() -> Engine:
         database_url(),
         pool_size=1,
         max_overflow=0,
-        pool_timeout=settings.db_connect_timeout_s,
+        pool_timeout=settings.db_timeout_s,
         pool_pre_ping=True,
-        connect_args={
-            "connect_timeout": settings.db_connect_timeout_s,
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
-        },
+        # Error messages and logs never carry a statement's parameters (emails, hashes).
+        hide_parameters=True,
+        connect_args={"options": f"-c statement_timeout={settings.db_statement_timeout_ms}"},
     )
+    event.listen(engine, "handle_error", _no_reconnect_after_deadline)
     if settings.database_url_secret_arn:
         event.listen(engine, "do_connect", _connect_refetching_a_rotated_password)
     return engine
