@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,6 +93,24 @@ def _settings(app_env: dict[str, str]) -> Iterator[None]:
         else:
             os.environ[key] = value
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change settings as a fresh process reads them: override_settings(LOGIN_MAX_FAILURES=2)."""
+    from mdcreator.config import get_settings
+    from mdcreator.mail import get_backend
+
+    def _override(**values: object) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, str(value))
+        get_settings.cache_clear()
+        get_backend.cache_clear()
+
+    yield _override
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_backend.cache_clear()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,7 +4,7 @@ from mangum import Mangum
 
 from mdcreator import service
 from mdcreator.deps import ClientIp, DbSession
-from mdcreator.schemas import Token, UserLogin
+from mdcreator.schemas import LoginToken, UserLogin
 from mdcreator.web import create_app, error_responses
 
 app = create_app(tokens="sign")
@@ -13,10 +13,10 @@ app = create_app(tokens="sign")
 @app.post(
     "/api/auth/login",
     summary="Log in",
-    response_model=Token,
+    response_model=LoginToken,
     responses=error_responses(401, 413, 415, 422, 429, 503),
 )
-async def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> Token:
+async def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> LoginToken:
     return service.login(db, credentials, client_ip)
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,8 +17,8 @@ def signup(email: str, password: str = PASSWORD, ip: str = "203.0.113.10", **ext
     return invoke("signup", http_event("POST", "/api/auth/signup", body=body, source_ip=ip))
 
 
-def login(email: str, password: str = PASSWORD, ip: str = "203.0.113.10") -> Answer:
-    body = {"email": email, "password": password}
+def login(email: str, password: str = PASSWORD, ip: str = "203.0.113.10", **extra: Any) -> Answer:
+    body = {"email": email, "password": password, **extra}
     return invoke("login", http_event("POST", "/api/auth/login", body=body, source_ip=ip))
 
 
@@ -56,24 +57,18 @@ def call() -> Callable[..., Answer]:
     return _call
 
 
-@pytest.fixture
-def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Change settings as a fresh process reads them: override_settings(LOGIN_MAX_FAILURES=2)."""
-    from mdcreator.config import get_settings
-    from mdcreator.mail import get_backend
-
-    def _override(**values: object) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        get_settings.cache_clear()
-        get_backend.cache_clear()
-
-    yield _override
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    get_backend.cache_clear()
-
-
 def client_ip() -> str:
-    """A fresh documentation-range address, so per-IP limits of one test touch no other."""
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    """A fresh documentation-range /64, so per-IP limits of one test touch no other."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
+
+
+def in_thread[R](call: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Run a handler call from a worker thread: Mangum wants an event loop in the calling
+    thread, as Lambda's main thread has."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return call(*args, **kwargs)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -13,6 +13,7 @@ from tests.functions.conftest import bearer, login, me, refresh, signup
 from tests.support.clients import reset_clients
 from tests.support.database import migrate
 from tests.support.lambda_events import http_event, invoke, load_event
+from tests.support.proxy import FreezableProxy
 from tests.support.servers import PostgresServer, RedisServer
 
 UNAVAILABLE = {"detail": "Service temporarily unavailable"}
@@ -107,3 +108,82 @@ def test_redis_stopped_then_back(stack: Stack, email: str) -> None:
     fresh = login(email)
     assert fresh.status == 200
     assert me(fresh.body["access_token"]).status == 200
+
+
+def test_refresh_during_a_database_outage_does_not_spend_the_token(
+    stack: Stack, email: str
+) -> None:
+    assert signup(email).status == 201
+    tokens = login(email).body
+    stack.postgres.stop()
+    try:
+        assert refresh(tokens["refresh_token"]).status == 503
+    finally:
+        stack.postgres.start()
+    retried = refresh(tokens["refresh_token"])
+    assert retried.status == 200
+    assert me(retried.body["access_token"]).status == 200
+
+
+@dataclass
+class HungStack:
+    postgres: FreezableProxy
+    redis: FreezableProxy
+
+
+@pytest.fixture
+def hung(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[HungStack]:
+    """The private servers behind proxies that can stop relaying (a frozen host)."""
+    pg_proxy = FreezableProxy(stack.postgres.port)
+    redis_proxy = FreezableProxy(stack.redis.port)
+    try:
+        url = stack.postgres.url.replace(f":{stack.postgres.port}/", f":{pg_proxy.port}/")
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{redis_proxy.port}/0")
+        reset_clients()
+        yield HungStack(pg_proxy, redis_proxy)
+    finally:
+        pg_proxy.close()
+        redis_proxy.close()
+
+
+def test_postgres_that_stops_answering_gives_503_within_two_seconds(
+    hung: HungStack, email: str
+) -> None:
+    assert signup(email).status == 201
+    tokens = login(email).body
+    hung.postgres.freeze()
+    for answer, seconds in (
+        _timed(lambda: me(tokens["access_token"])),
+        _timed(lambda: login(email)),
+        _timed(lambda: refresh(tokens["refresh_token"])),
+        _timed(lambda: signup("during-" + email)),
+    ):
+        assert answer.status == 503, answer  # type: ignore[attr-defined]
+        assert answer.body == UNAVAILABLE  # type: ignore[attr-defined]
+        assert seconds < 2
+    health, seconds = _timed(lambda: invoke("health", load_event("health")))
+    assert health.status == 503  # type: ignore[attr-defined]
+    assert seconds < 2
+    hung.postgres.drop_connections()
+    hung.postgres.thaw()
+    assert me(tokens["access_token"]).status == 200  # recovers in the same warm process
+
+
+def test_redis_that_stops_answering_gives_503_within_two_seconds(
+    hung: HungStack, email: str
+) -> None:
+    assert signup(email).status == 201
+    tokens = login(email).body
+    hung.redis.freeze()
+    for answer, seconds in (
+        _timed(lambda: me(tokens["access_token"])),
+        _timed(lambda: login(email)),
+        _timed(lambda: refresh(tokens["refresh_token"])),
+        _timed(lambda: signup("during-" + email)),
+    ):
+        assert answer.status == 503, answer  # type: ignore[attr-defined]
+        assert seconds < 2
+    hung.redis.drop_connections()
+    hung.redis.thaw()
+    assert me(tokens["access_token"]).status == 200

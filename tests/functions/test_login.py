@@ -84,3 +84,49 @@ def test_unknown_email_costs_a_bcrypt_check_like_a_wrong_password(
         unknown.append(_login_seconds("nobody-" + email))
     ratio = statistics.median(unknown) / statistics.median(wrong)
     assert 0.6 < ratio < 1.6
+
+
+def test_login_answers_are_never_cached(email: str) -> None:
+    signup(email)
+    assert login(email).headers["cache-control"] == "no-store"
+
+
+def test_login_rehashes_a_password_stored_at_a_lower_cost(
+    email: str, override_settings: Any
+) -> None:
+    signup(email)  # cost 4
+    override_settings(BCRYPT_ROUNDS=5)
+    assert login(email).status == 200
+    assert _stored_hash(email).startswith("$2b$05$")
+    assert login(email).status == 200
+
+
+def test_passwords_are_compared_after_nfkc_normalisation(email: str) -> None:
+    assert signup(email, "Ｐａｓｓｗｏｒｄ１２").status == 201  # full-width letters and digits
+    assert login(email, "Password12").status == 200
+    assert login(email, "Ｐａｓｓｗｏｒｄ１２").status == 200
+
+
+def test_a_hash_of_a_password_stored_before_normalisation_still_logs_in(email: str) -> None:
+    import bcrypt
+    from sqlalchemy import update
+
+    from mdcreator.db import get_engine
+    from mdcreator.models import User
+
+    signup(email)
+    legacy = bcrypt.hashpw("Ｐａｓｓｗｏｒｄ１２".encode(), bcrypt.gensalt(4)).decode()
+    with get_engine().begin() as connection:
+        connection.execute(update(User).where(User.email == email).values(password_hash=legacy))
+    assert login(email, "Ｐａｓｓｗｏｒｄ１２").status == 200
+    assert login(email, "Password12").status == 200  # rehashed in the normalised form
+
+
+def _stored_hash(email: str) -> str:
+    from sqlalchemy import select
+
+    from mdcreator.db import get_engine
+    from mdcreator.models import User
+
+    with get_engine().connect() as connection:
+        return str(connection.scalar(select(User.password_hash).where(User.email == email)))

@@ -138,6 +138,7 @@ def test_logout_sets_revocation_ttl_to_the_tokens_remaining_life(
     token = account["access_token"]
     claims = jwt.decode(token, options={"verify_signature": False})
     call("logout", "POST", "/api/auth/logout", headers=bearer(token))
-    ttl = Redis.from_url(REDIS_URL).ttl(f"{redis_prefix}revoked:{claims['jti']}")
+    key = f"{redis_prefix}revoked:{{{claims['sub']}}}:{claims['jti']}"
+    ttl = Redis.from_url(REDIS_URL).ttl(key)
     remaining = claims["exp"] - datetime.now(UTC).timestamp()
     assert remaining - 5 <= ttl <= remaining + 2

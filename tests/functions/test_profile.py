@@ -83,3 +83,21 @@ def test_last_seen_is_written_at_most_once_per_interval(
 def test_login_always_updates_last_seen(account: dict[str, Any]) -> None:
     again = login(account["user"]["email"]).body
     assert again["user"]["last_seen_at"] > account["user"]["last_seen_at"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_settings_with_non_finite_numbers_are_422_not_500(
+    account: dict[str, Any], constant: str
+) -> None:
+    # Python's JSON parser accepts these; JSON and Postgres' jsonb do not.
+    body = '{"settings": {"zoom": ' + constant + "}}"
+    answer = patch_me(account["access_token"], body)
+    assert answer.status == 422
+    assert any("settings" in error["loc"] for error in answer.body["detail"])
+    assert me(account["access_token"]).body["settings"] == {}
+
+
+def test_the_engine_never_logs_sql_parameters() -> None:
+    from mdcreator.db import get_engine
+
+    assert get_engine().hide_parameters

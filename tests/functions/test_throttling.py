@@ -3,56 +3,139 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.functions.conftest import PASSWORD, client_ip, login, signup
+from tests.functions.conftest import (
+    PASSWORD,
+    bearer,
+    client_ip,
+    login,
+    me,
+    signup,
+)
+from tests.support.lambda_events import http_event, invoke
 
 TOO_MANY = {"detail": "Too many attempts, try again later"}
+WRONG = "wrong-password-123"
 
 
-def _fail(email: str, times: int, ip: str = "203.0.113.10") -> list[int]:
-    return [login(email, "wrong-password-123", ip=ip).status for _ in range(times)]
+def _fail(email: str, times: int, ip: str) -> list[int]:
+    return [login(email, WRONG, ip=ip).status for _ in range(times)]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(email: str) -> None:
+def test_five_failures_lock_that_client_even_for_the_right_password(email: str) -> None:
     signup(email)
-    assert _fail(email, 5) == [401] * 5
-    locked = login(email)
+    ip = client_ip()
+    assert _fail(email, 5, ip) == [401] * 5
+    locked = login(email, ip=ip)
     assert locked.status == 429
     assert locked.body == TOO_MANY
     assert int(locked.headers["retry-after"]) >= 1
 
 
-def test_lock_grows_exponentially(email: str, override_settings: Any) -> None:
-    from mdcreator import limits
+def test_the_owner_elsewhere_is_not_locked_out_by_someone_elses_failures(email: str) -> None:
+    signup(email)
+    assert _fail(email, 5, client_ip()) == [401] * 5
+    assert login(email, ip=client_ip()).status == 200
 
-    override_settings(LOGIN_MAX_FAILURES=1)
+
+def test_backoff_doubles_per_failure_up_to_the_cap(email: str, override_settings: Any) -> None:
+    override_settings(LOGIN_MAX_FAILURES=1, LOGIN_LOCKOUT_CAP_S=8)
+    signup(email)
+    ip = client_ip()
     waits = []
     for _ in range(5):
-        limits.record_login_failure(email, client_ip())
-        waits.append(int(login(email, ip=client_ip()).headers["retry-after"]))
-    assert waits == [1, 2, 4, 8, 16]
+        assert login(email, WRONG, ip=ip).status == 401
+        waits.append(int(login(email, ip=ip).headers["retry-after"]))
+        _wait_out_the_lock(email, ip)
+    assert waits == [1, 2, 4, 8, 8]
 
 
-def test_after_the_lock_a_correct_login_works_and_resets_the_count(
-    email: str, override_settings: Any
-) -> None:
+def _wait_out_the_lock(email: str, ip: str) -> None:
+    """Clear the lock, never the count (the count is what decides the next lock's length)."""
+    from mdcreator import limits
+    from mdcreator.store import get_redis
+
+    redis = get_redis()
+    field = limits.client_key(ip)
+    failures, _, last = redis.hget(limits.failures_key(email), field).split(":")
+    redis.hset(limits.failures_key(email), field, f"{failures}:0:{last}")
+
+
+def test_the_count_outlives_the_longest_lock_so_backoff_never_restarts() -> None:
+    from mdcreator.config import Settings
+
+    settings = Settings()
+    assert settings.login_failure_window_s >= 24 * 3600
+    assert settings.login_failure_window_s > 10 * settings.login_lockout_cap_s
+
+
+def test_a_lock_that_ran_out_comes_back_longer(email: str, override_settings: Any) -> None:
     override_settings(LOGIN_MAX_FAILURES=2)
     signup(email)
-    assert _fail(email, 2) == [401, 401]
-    assert login(email).status == 429
+    ip = client_ip()
+    assert _fail(email, 2, ip) == [401, 401]
+    assert login(email, ip=ip).headers["retry-after"] == "1"
     time.sleep(1.1)  # 2^(2-2) = 1 s
-    assert login(email).status == 200
-    assert _fail(email, 1) == [401]  # the count started again from zero
-    assert login(email).status == 200
+    assert login(email, WRONG, ip=ip).status == 401
+    assert login(email, ip=ip).headers["retry-after"] == "2"  # n=3: 2 s, not 1 s again
 
 
-def test_lock_is_capped(email: str, override_settings: Any) -> None:
-    override_settings(LOGIN_MAX_FAILURES=1, LOGIN_LOCKOUT_CAP_S=3)
-    from mdcreator import limits
-
+def test_a_correct_login_clears_that_clients_count(email: str, override_settings: Any) -> None:
+    override_settings(LOGIN_MAX_FAILURES=3)
     signup(email)
-    for _ in range(12):
-        limits.record_login_failure(email, "203.0.113.10")
-    assert int(login(email).headers["retry-after"]) <= 3
+    ip = client_ip()
+    assert _fail(email, 2, ip) == [401, 401]
+    assert login(email, ip=ip).status == 200
+    assert _fail(email, 2, ip) == [401, 401]  # counted from zero again
+    assert login(email, ip=ip).status == 200
+
+
+def test_account_wide_limit_refuses_new_clients_but_not_a_device_token(
+    email: str, override_settings: Any
+) -> None:
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=6)
+    signup(email)
+    device_token = login(email, ip=client_ip()).body["device_token"]
+    for _ in range(3):
+        assert _fail(email, 2, client_ip()) == [401, 401]
+    refused = login(email, ip=client_ip())
+    assert refused.status == 429
+    assert int(refused.headers["retry-after"]) > 3600  # until the oldest failure is a day old
+    assert login(email, ip=client_ip(), device_token=device_token).status == 200
+    assert login(email, ip=client_ip(), device_token="forged-" + device_token).status == 429
+
+
+def test_device_token_of_another_account_opens_nothing(email: str, override_settings: Any) -> None:
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=2)
+    signup(email)
+    signup("other-" + email)
+    foreign = login("other-" + email, ip=client_ip()).body["device_token"]
+    assert _fail(email, 2, client_ip()) == [401, 401]
+    assert login(email, ip=client_ip(), device_token=foreign).status == 429
+
+
+def test_device_tokens_die_with_logout_all_and_password_change(
+    email: str, override_settings: Any
+) -> None:
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=2)
+    signup(email)
+    first = login(email, ip=client_ip()).body
+    second = login(email, ip=client_ip()).body
+    invoke(
+        "logout_all",
+        http_event("POST", "/api/auth/logout-all", headers=bearer(first["access_token"])),
+    )
+    third = login(email, ip=client_ip()).body
+    body = {"current_password": PASSWORD, "new_password": "another-passphrase-9"}
+    changed = invoke(
+        "password",
+        http_event("POST", "/api/auth/password", body=body, headers=bearer(third["access_token"])),
+    )
+    assert changed.status == 200
+    assert _fail(email, 2, client_ip()) == [401, 401]
+    for answer in (first, second, third):
+        ip = client_ip()
+        trusted = login(email, "another-passphrase-9", ip=ip, device_token=answer["device_token"])
+        assert trusted.status == 429
 
 
 def test_failures_per_ip_are_limited_across_accounts(override_settings: Any) -> None:
@@ -63,9 +146,33 @@ def test_failures_per_ip_are_limited_across_accounts(override_settings: Any) -> 
     assert login("another@example.com", ip=client_ip()).status == 401  # other IPs unaffected
 
 
+def test_ipv6_clients_are_limited_by_their_64(override_settings: Any) -> None:
+    override_settings(LOGIN_IP_MAX_FAILURES=2, LOGIN_IP_WINDOW_S=60)
+    prefix = client_ip().removesuffix("::1")  # one /64, three interface ids
+    statuses = [
+        login(f"nobody{i}@example.com", PASSWORD, ip=f"{prefix}:{i}::{i}").status for i in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+
+
 def test_signup_is_limited_per_ip(override_settings: Any, email: str) -> None:
     override_settings(SIGNUP_IP_MAX=2, SIGNUP_IP_WINDOW_S=60)
     ip = client_ip()
     statuses = [signup(f"{i}-{email}", ip=ip).status for i in range(3)]
     assert statuses == [201, 201, 429]
     assert signup(f"x-{email}", ip=client_ip()).status == 201
+
+
+def test_wrong_current_passwords_lock_a_stolen_token_out(email: str) -> None:
+    signup(email)
+    token = login(email, ip=client_ip()).body["access_token"]
+    body = {"current_password": WRONG, "new_password": "another-passphrase-9"}
+    statuses = [
+        invoke(
+            "password",
+            http_event("POST", "/api/auth/password", body=body, headers=bearer(token)),
+        ).status
+        for _ in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+    assert me(token).status == 200

@@ -84,3 +84,23 @@ def account(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def slow_hash(database_url: str, email: str, password: str = PASSWORD, rounds: int = 12) -> None:
+    """Give the account a hash of cost `rounds`: each check then takes ~0.3 s, as in production.
+
+    The emulated API hashes at cost 4 (fast tests); races around the password check need a
+    check slow enough to interleave with.
+    """
+    import bcrypt
+    from sqlalchemy import create_engine, update
+
+    from mdcreator.models import User
+
+    digest = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(User).where(User.email == email).values(password_hash=digest))
+    finally:
+        engine.dispose()

@@ -1,15 +1,17 @@
-"""Issue 4's stories over HTTP: rotation and reuse, logout-all, lockout, the refresh race."""
+"""Session stories over HTTP: rotation and reuse, refresh retries, logout-all, password change."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.integration.conftest import bearer
+from tests.integration.conftest import bearer, slow_hash
 
 Call = Callable[..., httpx.Response]
 
@@ -58,17 +60,84 @@ def test_lockout_then_429_then_a_correct_login_after_the_window(
     assert login(email).status_code == 200
 
 
-def test_parallel_refresh_race_has_exactly_one_winner(
-    base_url: str, account: dict[str, Any]
+def _jti(token: str) -> str:
+    import jwt
+
+    return str(jwt.decode(token, options={"verify_signature": False})["jti"])
+
+
+def test_twenty_parallel_refreshes_of_one_token_all_get_the_same_child(
+    base_url: str, account: dict[str, Any], api: httpx.Client
 ) -> None:
-    def attempt(_: int) -> int:
+    # Two tabs, or a retry whose first answer got lost: nobody is logged out.
+    def attempt(_: int) -> httpx.Response:
         with httpx.Client(base_url=base_url, timeout=30) as client:
-            return _refresh(client, account["refresh_token"]).status_code
+            return _refresh(client, account["refresh_token"])
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(attempt, range(20)))
-    assert statuses.count(200) == 1
-    assert statuses.count(401) == 19
+        answers = list(pool.map(attempt, range(20)))
+    assert [answer.status_code for answer in answers] == [200] * 20
+    children = {_jti(answer.json()["refresh_token"]) for answer in answers}
+    assert len(children) == 1
+    assert all(_me(api, answer.json()["access_token"]) == 200 for answer in answers)
+    # Whoever rotates the shared child next turns the other's later use into a reuse.
+    grandchild = _refresh(api, answers[0].json()["refresh_token"])
+    assert grandchild.status_code == 200
+    assert _refresh(api, account["refresh_token"]).status_code == 401
+    assert _me(api, grandchild.json()["access_token"]) == 401
+
+
+def test_token_answers_are_never_cached(api: httpx.Client, account: dict[str, Any]) -> None:
+    answer = _refresh(api, account["refresh_token"])
+    assert answer.headers["cache-control"] == "no-store"
+    login = api.post(
+        "/api/auth/login",
+        json={"email": account["user"]["email"], "password": "correct-horse-battery"},
+    )
+    assert login.headers["cache-control"] == "no-store"
+
+
+def test_no_session_born_from_the_old_password_survives_its_change(
+    base_url: str,
+    api: httpx.Client,
+    account: dict[str, Any],
+    database_url: str,
+    emulated: bool,
+) -> None:
+    if not emulated:
+        pytest.skip("makes the account's hash slow in the emulated API's database")
+    email = account["user"]["email"]
+    # Each login now spends ~0.3 s between reading the hash and creating its session.
+    slow_hash(database_url, email)
+    body = {"email": email, "password": "correct-horse-battery"}
+    stop = threading.Event()
+    born: list[dict[str, Any]] = []
+
+    def keep_logging_in() -> None:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            while not stop.is_set():
+                answer = client.post("/api/auth/login", json=body)
+                if answer.status_code == 200:
+                    born.append(answer.json())
+
+    workers = [threading.Thread(target=keep_logging_in) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    time.sleep(0.5)
+    changed = api.post(
+        "/api/auth/password",
+        json={"current_password": "correct-horse-battery", "new_password": "new-passphrase-1"},
+        headers=bearer(account["access_token"]),
+    )
+    stop.set()
+    for worker in workers:
+        worker.join()
+    assert changed.status_code == 200
+    assert born, "no login overlapped the change"
+    survivors = [s for s in born if _me(api, s["access_token"]) != 401]
+    assert survivors == []
+    assert all(_refresh(api, s["refresh_token"]).status_code == 401 for s in born)
+    assert _me(api, account["access_token"]) == 200  # the session that made the change stays
 
 
 def test_profile_update_and_password_change_over_http(

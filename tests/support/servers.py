@@ -40,10 +40,16 @@ class PostgresServer(pgserver.PostgresServer):
 
 
 class RedisServer:
-    def __init__(self) -> None:
+    """A private redis-server; with `cluster=True` a one-node Redis Cluster owning every slot,
+    which refuses any command or script whose keys span hash slots (CROSSSLOT), as a
+    sharded cluster or ElastiCache Serverless would."""
+
+    def __init__(self, *, cluster: bool = False) -> None:
         if shutil.which("redis-server") is None:
             pytest.skip("redis-server is not installed")
         self.port = free_port()
+        self.cluster = cluster
+        self._dir = Path(tempfile.mkdtemp(prefix="mdc-redis-"))
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -51,13 +57,23 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", str(self._dir)]  # fmt: skip
+        if self.cluster:
+            command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
         self._process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         _wait(lambda: _port_open(self.port))
+        if self.cluster:
+            self._own_every_slot()
+
+    def _own_every_slot(self) -> None:
+        from redis import Redis
+
+        with Redis(port=self.port) as client:
+            client.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+            _wait(lambda: b"cluster_state:ok" in client.execute_command("CLUSTER", "INFO"))
 
     def stop(self) -> None:
         if self._process is not None:
@@ -65,4 +81,6 @@ class RedisServer:
             self._process.wait(timeout=10)
             self._process = None
 
-    close = stop
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)

@@ -15,7 +15,14 @@ def test_new_passwords_must_be_8_to_72_utf8_bytes_without_nul(password: str) -> 
         UserCreate(email="a@example.com", password=password)
 
 
-@pytest.mark.parametrize("password", ["12345678", "a" * 72, "é" * 36, "🔑" * 18])
+@pytest.mark.parametrize("password", ["🔑🔑🔑🔑", "🔑" * 7, "ﷺ" * 3])
+def test_new_passwords_count_characters_after_nfkc_and_bytes_of_that_form(password: str) -> None:
+    # 4 keys are 16 bytes but 4 characters; U+FDFA is 3 bytes that NFKC turns into 33.
+    with pytest.raises(ValidationError):
+        UserCreate(email="a@example.com", password=password)
+
+
+@pytest.mark.parametrize("password", ["12345678", "a" * 72, "é" * 36, "🔑" * 18, "🔑" * 8])
 def test_passwords_within_limits_are_accepted_unchanged(password: str) -> None:
     assert UserCreate(email="a@example.com", password=password).password == password
 

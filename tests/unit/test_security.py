@@ -1,13 +1,13 @@
-import pytest
+from collections.abc import Callable
 
-from mdcreator.security import hash_password, verify_dummy_password, verify_password
+from mdcreator.security import check_password, hash_password, verify_dummy_password
 
 
-def test_hash_then_verify_round_trip() -> None:
+def test_hash_then_check_round_trip() -> None:
     hashed = hash_password("correct-horse-battery")
     assert hashed.startswith("$2b$04$")
-    assert verify_password("correct-horse-battery", hashed)
-    assert not verify_password("correct-horse-batterx", hashed)
+    assert check_password("correct-horse-battery", hashed).matches
+    assert not check_password("correct-horse-batterx", hashed).matches
 
 
 def test_hashes_are_salted() -> None:
@@ -16,9 +16,17 @@ def test_hashes_are_salted() -> None:
 
 def test_72_byte_boundary_is_not_truncated_silently() -> None:
     hashed = hash_password("a" * 72)
-    assert not verify_password("a" * 71, hashed)
-    with pytest.raises(ValueError):
-        verify_password("a" * 73, hashed)
+    assert not check_password("a" * 71, hashed).matches
+    assert not check_password("a" * 73, hashed).matches  # truncation would make this match
+
+
+def test_a_hash_below_the_configured_cost_asks_for_a_rehash(
+    override_settings: Callable[..., None],
+) -> None:
+    hashed = hash_password("correct-horse-battery")  # cost 4
+    assert not check_password("correct-horse-battery", hashed).needs_rehash
+    override_settings(BCRYPT_ROUNDS=5)
+    assert check_password("correct-horse-battery", hashed).needs_rehash
 
 
 def test_dummy_check_accepts_any_password_without_error() -> None:

@@ -1,4 +1,4 @@
-"""Sessions, refresh rotation and revocation, against the real Redis."""
+"""Sessions, refresh rotation, revocation and device tokens, against the real Redis."""
 
 from __future__ import annotations
 
@@ -11,92 +11,121 @@ import pytest
 from mdcreator import store
 from mdcreator.store import Rotation
 
+Ids = tuple[uuid.UUID, uuid.UUID, uuid.UUID]
+
 
 @pytest.fixture
-def session() -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
-    """(user_id, session_id, refresh_jti) of a fresh session."""
+def session() -> Ids:
+    """(user_id, session_id, refresh_jti) of a fresh session at credentials version 0."""
     ids = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    store.create_session(*ids)
+    assert store.create_session(*ids, 0) is not None
     return ids
 
 
-def test_token_is_live_while_its_session_exists(session: tuple[uuid.UUID, ...]) -> None:
+def _live(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    return store.session_credentials(user_id, session_id, uuid.uuid4()) is not None
+
+
+def _rotate(ids: Ids, presented: uuid.UUID, version: int = 0) -> store.Refresh:
+    user_id, session_id, _ = ids
+    return store.rotate_refresh_token(user_id, session_id, presented, uuid.uuid4(), version)
+
+
+def test_token_is_live_while_its_session_exists(session: Ids) -> None:
     user_id, session_id, _ = session
-    jti = uuid.uuid4()
-    assert store.is_token_live(jti, session_id)
+    assert store.session_credentials(user_id, session_id, uuid.uuid4()) == 0
     store.end_session(user_id, session_id)
-    assert not store.is_token_live(jti, session_id)
+    assert not _live(user_id, session_id)
 
 
-def test_revoked_token_is_dead_but_its_session_lives_on(session: tuple[uuid.UUID, ...]) -> None:
-    _, session_id, _ = session
-    revoked, other = uuid.uuid4(), uuid.uuid4()
-    store.revoke_token(revoked, datetime.now(UTC) + timedelta(minutes=1))
-    assert not store.is_token_live(revoked, session_id)
-    assert store.is_token_live(other, session_id)
+def test_revoked_token_is_dead_but_its_session_lives_on(session: Ids) -> None:
+    user_id, session_id, _ = session
+    revoked = uuid.uuid4()
+    store.revoke_token(user_id, revoked, datetime.now(UTC) + timedelta(minutes=1))
+    assert store.session_credentials(user_id, session_id, revoked) is None
+    assert _live(user_id, session_id)
 
 
 def test_revocation_expires_with_the_token() -> None:
-    jti = uuid.uuid4()
-    store.revoke_token(jti, datetime.now(UTC) + timedelta(seconds=90))
-    assert 85 <= store.get_redis().ttl(store.key("revoked", jti)) <= 91
-    gone = uuid.uuid4()
-    store.revoke_token(gone, datetime.now(UTC) - timedelta(seconds=10))
-    assert 0 < store.get_redis().ttl(store.key("revoked", gone)) <= 1
+    user_id, jti = uuid.uuid4(), uuid.uuid4()
+    store.revoke_token(user_id, jti, datetime.now(UTC) + timedelta(seconds=90))
+    assert 85 <= store.get_redis().ttl(store.key("revoked", f"{{{user_id}}}", jti)) <= 91
 
 
-def test_session_keys_live_as_long_as_a_refresh_token(session: tuple[uuid.UUID, ...]) -> None:
+def test_a_session_lives_as_long_as_a_refresh_token(session: Ids) -> None:
     user_id, session_id, _ = session
     life = 30 * 86_400
-    assert life - 5 <= store.get_redis().ttl(store.key("session", session_id)) <= life
-    assert life - 5 <= store.get_redis().ttl(store.key("user-sessions", user_id)) <= life
+    assert life - 5 <= store.get_redis().ttl(store.session_key(user_id, session_id)) <= life
 
 
-def test_rotation_then_reuse_of_an_old_token_kills_the_session(
-    session: tuple[uuid.UUID, ...],
-) -> None:
+def test_rotation_then_reuse_of_an_old_token_kills_the_session(session: Ids) -> None:
     user_id, session_id, first = session
-    second, third = uuid.uuid4(), uuid.uuid4()
-    assert store.rotate_refresh_token(user_id, session_id, first, second) is Rotation.ROTATED
-    assert store.rotate_refresh_token(user_id, session_id, second, third) is Rotation.ROTATED
-    assert store.rotate_refresh_token(user_id, session_id, first, uuid.uuid4()) is Rotation.REUSED
-    assert not store.is_token_live(uuid.uuid4(), session_id)
-    assert store.rotate_refresh_token(user_id, session_id, third, uuid.uuid4()) is Rotation.GONE
+    second = _rotate(session, first)
+    assert second.outcome is Rotation.ROTATED
+    assert second.refresh_jti is not None
+    assert _rotate(session, second.refresh_jti).outcome is Rotation.ROTATED
+    assert _rotate(session, first).outcome is Rotation.REUSED
+    assert not _live(user_id, session_id)
+    assert _rotate(session, second.refresh_jti).outcome is Rotation.GONE
 
 
-def test_the_just_rotated_token_within_grace_is_refused_without_killing(
-    session: tuple[uuid.UUID, ...],
-) -> None:
+def test_the_just_rotated_token_within_grace_gets_the_same_child(session: Ids) -> None:
     user_id, session_id, first = session
-    second = uuid.uuid4()
-    store.rotate_refresh_token(user_id, session_id, first, second)
-    assert (
-        store.rotate_refresh_token(user_id, session_id, first, uuid.uuid4()) is Rotation.DUPLICATE
-    )
-    assert store.is_token_live(uuid.uuid4(), session_id)
-    assert store.rotate_refresh_token(user_id, session_id, second, uuid.uuid4()) is Rotation.ROTATED
+    child = _rotate(session, first)
+    again = _rotate(session, first)
+    assert again.outcome is Rotation.DUPLICATE
+    assert again.refresh_jti == child.refresh_jti
+    assert again.ends_at == child.ends_at
+    assert _live(user_id, session_id)
 
 
-def test_concurrent_rotations_of_one_token_let_exactly_one_win(
-    session: tuple[uuid.UUID, ...],
-) -> None:
-    user_id, session_id, first = session
+def test_concurrent_rotations_of_one_token_share_one_child(session: Ids) -> None:
+    _, _, first = session
     with ThreadPoolExecutor(max_workers=20) as pool:
-        outcomes = list(
-            pool.map(
-                lambda _: store.rotate_refresh_token(user_id, session_id, first, uuid.uuid4()),
-                range(20),
-            )
-        )
-    assert outcomes.count(Rotation.ROTATED) == 1
+        results = list(pool.map(lambda _: _rotate(session, first), range(20)))
+    assert [r.outcome for r in results].count(Rotation.ROTATED) == 1
+    assert {r.refresh_jti for r in results} == {results[0].refresh_jti}
+
+
+def test_a_session_with_outdated_credentials_is_gone_on_refresh(session: Ids) -> None:
+    _, _, first = session
+    assert _rotate(session, first, version=1).outcome is Rotation.GONE
 
 
 def test_end_all_sessions_can_keep_the_current_one() -> None:
     user_id = uuid.uuid4()
     sessions = [uuid.uuid4() for _ in range(3)]
     for session_id in sessions:
-        store.create_session(user_id, session_id, uuid.uuid4())
+        store.create_session(user_id, session_id, uuid.uuid4(), 0)
     assert store.end_all_sessions(user_id, keep=sessions[0]) == 2
-    assert [store.is_token_live(uuid.uuid4(), sid) for sid in sessions] == [True, False, False]
+    assert [_live(user_id, sid) for sid in sessions] == [True, False, False]
     assert store.end_all_sessions(user_id) == 1
     assert store.end_all_sessions(user_id) == 0
+
+
+def test_a_new_credentials_version_refuses_sessions_still_being_created() -> None:
+    user_id, keep = uuid.uuid4(), uuid.uuid4()
+    store.create_session(user_id, keep, uuid.uuid4(), 0)
+    store.end_all_sessions(user_id, keep=keep, credentials_version=1)
+    assert store.session_credentials(user_id, keep, uuid.uuid4()) == 1
+    # A login that read the old password before the change commits its session after it.
+    assert store.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 0) is None
+    assert store.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 1) is not None
+
+
+def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None:
+    user_id, other = uuid.uuid4(), uuid.uuid4()
+    token = store.issue_device_token(user_id)
+    assert store.is_device_trusted(user_id, token)
+    assert not store.is_device_trusted(other, token)
+    assert not store.is_device_trusted(user_id, token + "x")
+    store.end_all_sessions(user_id)
+    assert not store.is_device_trusted(user_id, token)
+
+
+def test_only_a_digest_of_a_device_token_is_stored() -> None:
+    user_id = uuid.uuid4()
+    token = store.issue_device_token(user_id)
+    stored = store.get_redis().hgetall(store.key("devices", f"{{{user_id}}}"))
+    assert token not in str(stored)
+    assert len(stored) == 1

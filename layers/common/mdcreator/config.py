@@ -27,12 +27,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     database_url: str = "postgresql+psycopg2://mdcreator:mdcreator@localhost:5432/mdcreator_dev"
-    db_connect_timeout_s: int = Field(default=2, ge=1)
-    db_statement_timeout_ms: int = Field(default=1500, ge=100)
+    # Client-side deadline of one database round trip (connect, ping or statement): a host
+    # that stops answering without closing the connection costs at most this, not the
+    # Lambda timeout. Above the server's statement timeout, which normally fires first.
+    db_timeout_s: float = Field(default=1.2, gt=0, le=10)
+    db_statement_timeout_ms: int = Field(default=1000, ge=100)
 
     redis_url: str = "redis://localhost:6379/0"
     redis_timeout_s: float = Field(default=1.0, gt=0)
     redis_key_prefix: str = "mdc:"
+    # Redis Cluster (ElastiCache Serverless is always one): route commands by hash slot.
+    redis_cluster: bool = False
 
     # ES256 keys as JWK JSON (see keys.py): the private key only where tokens are minted.
     jwt_private_key: SecretStr = SecretStr("")
@@ -42,14 +47,20 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=15, ge=1)
     refresh_token_expire_days: int = Field(default=30, ge=1)
 
-    refresh_reuse_grace_s: float = Field(default=5.0, ge=0)
+    # Sessions
+    refresh_reuse_grace_s: float = Field(default=10.0, ge=0)
+    session_max_age_days: int = Field(default=90, ge=1)
+    max_sessions_per_user: int = Field(default=50, ge=1)
+    device_token_ttl_days: int = Field(default=180, ge=1)
     last_seen_interval_s: int = Field(default=60, ge=0)
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
+    # Login limits: per (account, client IP), per account across IPs, per IP across accounts
     login_max_failures: int = Field(default=5, ge=1)
-    login_failure_window_s: int = Field(default=900, ge=1)
+    login_failure_window_s: int = Field(default=86_400, ge=1)
     login_lockout_cap_s: int = Field(default=900, ge=1)
+    login_account_max_failures: int = Field(default=100, ge=1)
     login_ip_max_failures: int = Field(default=50, ge=1)
     login_ip_window_s: int = Field(default=300, ge=1)
     signup_ip_max: int = Field(default=20, ge=1)

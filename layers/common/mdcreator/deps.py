@@ -15,7 +15,7 @@ from . import service
 from .db import get_db
 from .errors import InvalidToken
 from .models import User
-from .tokens import TokenPayload
+from .tokens import VerifiedToken
 
 DbSession = Annotated[Session, Depends(get_db)]
 
@@ -24,14 +24,14 @@ _bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/
 
 async def get_access_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenPayload:
+) -> VerifiedToken:
     """The verified, unrevoked access token (Redis only, no database)."""
     if credentials is None or not credentials.credentials:
         raise InvalidToken("missing bearer token")
     return service.verify_access_token(credentials.credentials)
 
 
-AccessToken = Annotated[TokenPayload, Depends(get_access_token)]
+AccessToken = Annotated[VerifiedToken, Depends(get_access_token)]
 
 
 async def get_current_user(db: DbSession, token: AccessToken) -> User:

@@ -1,24 +1,37 @@
-"""Login lockout per account and sliding-window limits per client IP, in Redis.
+"""Login lockouts and per-client rate limits, in Redis, checked and reserved before bcrypt.
 
-Keys (under the same prefix as store.py):
-  login-failures:{email-hash}  failed logins of the account; TTL login_failure_window_s
-  login-lock:{email-hash}      present while the account is locked; TTL 2^(n-5) s, capped
-  login-ip:{ip}                sorted set of failed-login times; TTL login_ip_window_s
-  signup-ip:{ip}               sorted set of signup times; TTL signup_ip_window_s
+A login attempt counts as a failure from the moment it is *reserved*, in the same script that
+checks the limits: parallel guesses cannot all pass the check before any is recorded. A
+success gives its reservation back and clears its client's count.
+
+Nobody can aim a lockout at the owner: the hard lock is per (account, client), and the
+account-wide limit against distributed guessing lets a device token from an earlier login
+through (OWASP "device cookies"), while password reset clears it all.
+
+Keys (under the same prefix as store.py; {acct} is a digest of the email, never the address):
+  login-fails:{acct}  hash client -> "failures:locked_until_ms:last_failure_ms";
+                      expires LOGIN_FAILURE_WINDOW_S after the account's last failure
+  login-acct:{acct}   sorted set of the account's failures from every client, by time (ms)
+  login-ip:<client>   sorted set of failed logins from one client across accounts
+  signup-ip:<client>  sorted set of signups from one client
+A client is its IP address; an IPv6 client is its /64, which one subscriber usually holds whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 import uuid
+from dataclasses import dataclass
 
 from .config import get_settings
 from .errors import TooManyAttempts
 from .store import fail_closed, get_redis, key
 
-# Returns 0 when under the limit (recording the hit when ARGV[4] is '1'), else the wait in ms.
+# KEYS: the window. ARGV: now, window_ms, limit, record ('1'/'0'), member.
+# Returns 0 when under the limit (recording the hit when asked), else the wait in ms.
 _SLIDING_WINDOW = """
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - window)
@@ -33,36 +46,104 @@ end
 return 0
 """
 
+# KEYS: login-fails, login-acct. ARGV: client, now, max failures, lock cap ms, window ms,
+# account max failures, reservation id, trusted device ('1'/'0').
+# Returns 0 when the attempt is reserved, else the wait in ms.
+_RESERVE_LOGIN = """
+local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
+local failures, locked_until = 0, 0
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if entry then
+  local f, l, last = string.match(entry, '^(%d+):(%d+):(%d+)$')
+  if f and now - tonumber(last) < window then
+    failures, locked_until = tonumber(f), tonumber(l)
+  end
+end
+if locked_until > now then return locked_until - now end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, now - window)
+if ARGV[8] ~= '1' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+failures = failures + 1
+locked_until = 0
+local over = failures - tonumber(ARGV[3])
+if over >= 0 then
+  locked_until = now + math.min(2 ^ math.min(over, 40) * 1000, tonumber(ARGV[4]))
+end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d:%d', failures, locked_until, now))
+redis.call('PEXPIRE', KEYS[1], window)
+redis.call('ZADD', KEYS[2], now, ARGV[7])
+redis.call('PEXPIRE', KEYS[2], window)
+return 0
+"""
+
+# KEYS: login-fails, login-acct. ARGV: client, reservation id.
+_RELEASE_LOGIN = """
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A reserved attempt: counted as a failure until `release_login` gives it back."""
+
+    email: str
+    client: str
+    reservation: str
+
+
+def client_key(client_ip: str) -> str:
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip  # not an address ("unknown"): counted as itself
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
 
 def _account(email: str) -> str:
     # Keys name a digest, not the address: no personal data in Redis key names.
-    return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    return "{" + digest + "}"
 
 
-def _sliding_window(name: str, client: str, limit: int, window_s: int, *, record: bool) -> None:
+def failures_key(email: str) -> str:
+    return key("login-fails", _account(email))
+
+
+def _account_key(email: str) -> str:
+    return key("login-acct", _account(email))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _refuse(wait_ms: int) -> TooManyAttempts:
+    return TooManyAttempts(math.ceil(int(wait_ms) / 1000))
+
+
+def _sliding_window(
+    name: str, client: str, limit: int, window_s: int, *, record: bool, member: str = ""
+) -> None:
     wait_ms = get_redis().eval(
         _SLIDING_WINDOW,
         1,
-        key(name, client),
-        int(time.time() * 1000),
+        key(name, client_key(client)),
+        _now_ms(),
         window_s * 1000,
         limit,
         "1" if record else "0",
-        uuid.uuid4().hex,
+        member or uuid.uuid4().hex,
     )
     if wait_ms:
-        raise TooManyAttempts(math.ceil(int(wait_ms) / 1000))
-
-
-def _login_ip_window(client_ip: str, *, record: bool) -> None:
-    settings = get_settings()
-    _sliding_window(
-        "login-ip",
-        client_ip,
-        settings.login_ip_max_failures,
-        settings.login_ip_window_s,
-        record=record,
-    )
+        raise _refuse(wait_ms)
 
 
 @fail_closed
@@ -74,35 +155,64 @@ def check_signup_allowed(client_ip: str) -> None:
 
 
 @fail_closed
-def check_login_allowed(email: str, client_ip: str) -> None:
-    """Refuse while the account is locked or the IP has failed too often, whatever the password."""
-    _login_ip_window(client_ip, record=False)
-    locked_ms = get_redis().pttl(key("login-lock", _account(email)))
-    if locked_ms > 0:
-        raise TooManyAttempts(math.ceil(locked_ms / 1000))
+def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> LoginAttempt:
+    """Check every limit for a password check and reserve it, or raise TooManyAttempts.
 
-
-@fail_closed
-def record_login_failure(email: str, client_ip: str) -> None:
+    `trusted`: the caller proved an earlier login of this account (a device token, or a
+    live session confirming its password), so the account-wide limit does not apply.
+    The client's own lock always does.
+    """
     settings = get_settings()
-    account = _account(email)
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.incr(key("login-failures", account))
-    pipe.expire(key("login-failures", account), settings.login_failure_window_s)
-    failures = int(pipe.execute()[0])
-    if failures >= settings.login_max_failures:
-        lock_s = min(2 ** (failures - settings.login_max_failures), settings.login_lockout_cap_s)
-        get_redis().set(key("login-lock", account), "1", ex=lock_s)
-    try:
-        _login_ip_window(client_ip, record=True)
-    except TooManyAttempts:
-        pass  # already over the limit: the next attempt is refused by check_login_allowed
+    attempt = LoginAttempt(email, client_key(client_ip), uuid.uuid4().hex)
+    # The client's window across accounts has its own hash slot: a script of its own.
+    _sliding_window(
+        "login-ip",
+        client_ip,
+        settings.login_ip_max_failures,
+        settings.login_ip_window_s,
+        record=True,
+        member=attempt.reservation,
+    )
+    wait_ms = get_redis().eval(
+        _RESERVE_LOGIN,
+        2,
+        failures_key(email),
+        _account_key(email),
+        attempt.client,
+        _now_ms(),
+        settings.login_max_failures,
+        settings.login_lockout_cap_s * 1000,
+        settings.login_failure_window_s * 1000,
+        settings.login_account_max_failures,
+        attempt.reservation,
+        "1" if trusted else "0",
+    )
+    if wait_ms:
+        # Refused before any password was checked: not a failure of this client.
+        get_redis().zrem(key("login-ip", attempt.client), attempt.reservation)
+        raise _refuse(wait_ms)
+    return attempt
 
 
 @fail_closed
-def clear_login_failures(email: str) -> None:
-    account = _account(email)
-    get_redis().delete(key("login-failures", account), key("login-lock", account))
+def release_login(attempt: LoginAttempt) -> None:
+    """The password was right: the reservation was no failure, and the client's count clears."""
+    redis = get_redis()
+    redis.eval(
+        _RELEASE_LOGIN,
+        2,
+        failures_key(attempt.email),
+        _account_key(attempt.email),
+        attempt.client,
+        attempt.reservation,
+    )
+    redis.zrem(key("login-ip", attempt.client), attempt.reservation)
+
+
+@fail_closed
+def clear_login_lockouts(email: str) -> None:
+    """Forget every failure and lock of the account, from every client (password reset)."""
+    get_redis().delete(failures_key(email), _account_key(email))
 
 
 def mailbox(email: str) -> str:
@@ -123,7 +233,7 @@ def check_mail_allowed(client_ip: str) -> None:
 @fail_closed
 def check_mail_to_allowed(kind: str, email: str, limit: int) -> None:
     """Mails of one kind to one mailbox, counted whether or not an account owns it."""
-    mailbox_tag = "{" + _account(mailbox(email)) + "}"
+    mailbox_tag = _account(mailbox(email))
     _sliding_window(
         f"mail-{kind}", mailbox_tag, limit, get_settings().mail_address_window_s, record=True
     )

@@ -40,6 +40,9 @@ class User(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Raised with every password change or reset: a session born under an older version is
+    # dead, whenever it was created (see store.py).
+    credentials_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     email_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     display_name: Mapped[str | None] = mapped_column(String(255))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -19,7 +20,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES
+from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
 
 
 def _reject_nul(value: str) -> str:
@@ -41,9 +42,13 @@ def _check_password_bytes(value: str) -> str:
 
 
 def _check_new_password(value: str) -> str:
-    if len(value.encode()) < MIN_PASSWORD_BYTES:
-        raise ValueError(f"must be at least {MIN_PASSWORD_BYTES} bytes in UTF-8")
-    return _check_password_bytes(value)
+    # Counted on the form that is hashed: NFKC can turn one character into many.
+    normalized = normalize_password(_reject_nul(value))
+    if len(normalized) < MIN_PASSWORD_CHARACTERS:
+        raise ValueError(f"must be at least {MIN_PASSWORD_CHARACTERS} characters")
+    if len(normalized.encode()) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8 after NFKC")
+    return value
 
 
 MAX_SETTINGS_BYTES = 16 * 1024
@@ -62,10 +67,12 @@ def _check_http_url(value: str) -> str:
 
 
 def _depth(value: JsonValue) -> int:
-    """Nesting depth of a JSON value; refuses NUL in keys and strings (JSONB cannot hold it)."""
+    """Nesting depth of a JSON value; refuses what JSONB cannot hold: NUL, NaN, Infinity."""
     if isinstance(value, str):
         _reject_nul(value)
         return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must not contain NaN or Infinity")
     if isinstance(value, dict):
         for name in value:
             _reject_nul(name)
@@ -84,6 +91,7 @@ def _check_settings(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
 
 
 CleanStr = Annotated[str, AfterValidator(_reject_nul)]
+DeviceToken = Annotated[CleanStr, Field(min_length=1, max_length=256)]
 DisplayName = Annotated[CleanStr, Field(min_length=1, max_length=255)]
 AvatarUrl = Annotated[str, Field(max_length=500), AfterValidator(_check_http_url)]
 Bio = Annotated[CleanStr, Field(max_length=1000)]
@@ -110,6 +118,9 @@ class UserCreate(RequestModel):
 class UserLogin(RequestModel):
     email: Email
     password: Password
+    device_token: DeviceToken | None = Field(
+        default=None, description="From an earlier successful login of this account, if any."
+    )
 
 
 class UserUpdate(RequestModel):
@@ -192,6 +203,16 @@ class Token(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Lifetime of the access token in seconds.")
     user: UserResponse
+
+
+class LoginToken(Token):
+    """A new session: the token pair and a device token for later logins."""
+
+    device_token: str = Field(
+        description="Proof of this successful login: send it back as `device_token` when "
+        "logging in again, and the account-wide lockout against distributed guessing does "
+        "not apply. Revoked by logout-all and password changes."
+    )
 
 
 class Message(BaseModel):

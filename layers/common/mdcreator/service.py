@@ -19,10 +19,10 @@ from .errors import (
     RefreshTokenReused,
 )
 from .models import User
-from .schemas import Token, UserCreate, UserLogin, UserResponse, UserUpdate
-from .security import hash_password, verify_dummy_password, verify_password
+from .schemas import LoginToken, Token, UserCreate, UserLogin, UserResponse, UserUpdate
+from .security import check_password, hash_password, verify_dummy_password
 from .store import Rotation
-from .tokens import TokenPayload, create_token, decode_token
+from .tokens import TokenPayload, VerifiedToken, create_token, decode_token
 
 
 def find_user_by_email(db: Session, email: str) -> User | None:
@@ -50,66 +50,101 @@ def signup(db: Session, data: UserCreate, client_ip: str) -> User:
     return user
 
 
-def _authenticate(db: Session, credentials: UserLogin) -> User:
+def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> User:
+    """The account whose password this is; every limit checked and reserved before bcrypt."""
     user = find_user_by_email(db, credentials.email)
+    trusted = (
+        user is not None
+        and credentials.device_token is not None
+        and store.is_device_trusted(user.id, credentials.device_token)
+    )
+    attempt = limits.reserve_login(credentials.email, client_ip, trusted=trusted)
     if user is None:
         verify_dummy_password(credentials.password)
         raise InvalidCredentials()
-    if not verify_password(credentials.password, user.password_hash):
+    check = check_password(credentials.password, user.password_hash)
+    if not check.matches:
         raise InvalidCredentials()
+    limits.release_login(attempt)
+    if check.needs_rehash:
+        _store_password_hash(db, user, hash_password(credentials.password))
     return user
 
 
-def login(db: Session, credentials: UserLogin, client_ip: str) -> Token:
-    limits.check_login_allowed(credentials.email, client_ip)
-    try:
-        user = _authenticate(db, credentials)
-    except InvalidCredentials:
-        limits.record_login_failure(credentials.email, client_ip)
-        raise
-    limits.clear_login_failures(credentials.email)
+def _store_password_hash(db: Session, user: User, password_hash: str) -> None:
+    # The same password at today's cost or in its normalised form: no credentials change.
+    db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(password_hash=password_hash, updated_at=User.updated_at)
+    )
+    db.commit()
+    user.password_hash = password_hash
+
+
+def login(db: Session, credentials: UserLogin, client_ip: str) -> LoginToken:
+    user = _check_credentials(db, credentials, client_ip)
     session_id, refresh_jti = uuid.uuid4(), uuid.uuid4()
-    # The session exists before any token does: no token we could not revoke.
-    store.create_session(user.id, session_id, refresh_jti)
+    # The session exists before any token does: no token we could not revoke. It records the
+    # credentials version read with the hash; if the password changed since, it is refused.
+    ends_at = store.create_session(user.id, session_id, refresh_jti, user.credentials_version)
+    if ends_at is None:
+        raise InvalidCredentials()
     touch_last_seen(db, user, force=True)
-    return _issue_tokens(user, session_id, refresh_jti)
+    token = _issue_tokens(user, session_id, refresh_jti, ends_at)
+    return LoginToken(**token.model_dump(), device_token=store.issue_device_token(user.id))
 
 
 def refresh(db: Session, refresh_token: str) -> Token:
     payload = decode_token(refresh_token, "refresh")
-    new_jti = uuid.uuid4()
-    outcome = store.rotate_refresh_token(payload.sub, payload.sid, payload.jti, new_jti)
-    if outcome is Rotation.REUSED:
-        raise RefreshTokenReused("rotated refresh token presented again; session revoked")
-    if outcome is not Rotation.ROTATED:
-        raise InvalidToken(f"refresh refused: {outcome}")
+    # The user first: a database outage answers 503 before the token is spent.
     user = db.get(User, payload.sub)
     if user is None or user.deleted_at is not None:
         store.end_session(payload.sub, payload.sid)
         raise InvalidToken("account gone")
-    return _issue_tokens(user, payload.sid, new_jti)
+    result = store.rotate_refresh_token(
+        user.id, payload.sid, payload.jti, uuid.uuid4(), user.credentials_version
+    )
+    if result.outcome is Rotation.REUSED:
+        raise RefreshTokenReused("rotated refresh token presented again; session revoked")
+    if result.refresh_jti is None or result.ends_at is None:
+        raise InvalidToken(f"refresh refused: {result.outcome}")
+    # Rotated, or the same rotation presented again within the grace period (a retry, a
+    # second tab): either way the session's current refresh token and a new access token.
+    return _issue_tokens(user, payload.sid, result.refresh_jti, result.ends_at)
 
 
-def _issue_tokens(user: User, session_id: uuid.UUID, refresh_jti: uuid.UUID) -> Token:
+def _issue_tokens(
+    user: User, session_id: uuid.UUID, refresh_jti: uuid.UUID, ends_at: datetime
+) -> Token:
+    now = datetime.now(UTC)
+    access_ends = min(now + timedelta(minutes=get_settings().access_token_expire_minutes), ends_at)
     return Token(
-        access_token=create_token(user.id, session_id, "access"),
-        refresh_token=create_token(user.id, session_id, "refresh", jti=refresh_jti),
-        expires_in=get_settings().access_token_expire_minutes * 60,
+        access_token=create_token(user.id, session_id, "access", not_after=access_ends),
+        refresh_token=create_token(
+            user.id, session_id, "refresh", jti=refresh_jti, not_after=ends_at
+        ),
+        expires_in=max(0, int((access_ends - now).total_seconds())),
         user=UserResponse.model_validate(user),
     )
 
 
-def verify_access_token(token: str) -> TokenPayload:
+def verify_access_token(token: str) -> VerifiedToken:
     payload = decode_token(token, "access")
-    if not store.is_token_live(payload.jti, payload.sid):
+    version = store.session_credentials(payload.sub, payload.sid, payload.jti)
+    if version is None:
         raise InvalidToken("token revoked")
-    return payload
+    return VerifiedToken(**payload.model_dump(), credentials_version=version)
 
 
-def get_token_owner(db: Session, payload: TokenPayload) -> User:
-    user = db.get(User, payload.sub)
+def get_token_owner(db: Session, token: VerifiedToken) -> User:
+    user = db.get(User, token.sub)
     if user is None or user.deleted_at is not None:
         raise InvalidToken("account gone")
+    # Redis refuses such sessions already; this holds even when the password change could
+    # commit but not reach Redis.
+    if token.credentials_version < user.credentials_version:
+        raise InvalidToken("session older than the account's credentials")
     return user
 
 
@@ -127,14 +162,14 @@ def touch_last_seen(db: Session, user: User, *, force: bool = False) -> None:
     user.last_seen_at = now
 
 
-def logout(payload: TokenPayload) -> None:
-    store.revoke_token(payload.jti, payload.exp)
-    store.end_session(payload.sub, payload.sid)
+def logout(token: TokenPayload) -> None:
+    store.revoke_token(token.sub, token.jti, token.exp)
+    store.end_session(token.sub, token.sid)
 
 
-def logout_everywhere(payload: TokenPayload) -> int:
-    store.revoke_token(payload.jti, payload.exp)
-    return store.end_all_sessions(payload.sub)
+def logout_everywhere(token: TokenPayload) -> int:
+    store.revoke_token(token.sub, token.jti, token.exp)
+    return store.end_all_sessions(token.sub)
 
 
 def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
@@ -145,29 +180,49 @@ def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
 
 
 def _confirm_password(user: User, password: str, client_ip: str) -> None:
-    # Counted like failed logins: a stolen access token must not brute-force the password.
-    limits.check_login_allowed(user.email, client_ip)
-    if not verify_password(password, user.password_hash):
-        limits.record_login_failure(user.email, client_ip)
+    # Limited like logins: a stolen access token must not brute-force the password. The
+    # session proves an earlier login, so the account-wide limit does not apply.
+    attempt = limits.reserve_login(user.email, client_ip, trusted=True)
+    if not check_password(password, user.password_hash).matches:
         raise IncorrectPassword()
+    limits.release_login(attempt)
+
+
+def set_password(
+    db: Session, user: User, new_password: str, keep_session: uuid.UUID | None = None
+) -> None:
+    """Replace the password; every session but `keep_session` and every device token die.
+
+    One UPDATE raises the credentials version with the hash; then one Redis script ends the
+    sessions and refuses any a login is still creating with the old version. If Redis fails
+    in between, the sessions stay in Redis but every request that reads the user refuses
+    them (get_token_owner, refresh): the change fails closed.
+    """
+    version = db.scalar(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            password_hash=hash_password(new_password),
+            credentials_version=User.credentials_version + 1,
+        )
+        .returning(User.credentials_version)
+    )
+    db.commit()
+    db.refresh(user)
+    store.end_all_sessions(user.id, keep=keep_session, credentials_version=version)
 
 
 def change_password(
     db: Session, user: User, token: TokenPayload, current: str, new: str, client_ip: str
-) -> int:
-    """Set a new password; every other session ends. Returns how many ended."""
+) -> None:
+    """Set a new password; this session stays, every other one ends."""
     _confirm_password(user, current, client_ip)
-    # Sessions end first: if the database then fails, the old password stays with fewer
-    # sessions, never a new password with the old sessions alive.
-    ended = store.end_all_sessions(user.id, keep=token.sid)
-    user.password_hash = hash_password(new)
-    db.commit()
-    return ended
+    set_password(db, user, new, keep_session=token.sid)
 
 
 def delete_account(db: Session, user: User, password: str, client_ip: str) -> None:
     """Soft delete: the row stays (deleted_at), every session ends, the email is free again."""
     _confirm_password(user, password, client_ip)
-    store.end_all_sessions(user.id)
     user.deleted_at = datetime.now(UTC)
     db.commit()
+    store.end_all_sessions(user.id)

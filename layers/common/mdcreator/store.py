@@ -1,41 +1,72 @@
-"""Redis: sessions, refresh rotation and revoked token ids. Unreachable Redis fails closed.
+"""Redis: sessions, refresh rotation, revocations and device tokens. Unreachable Redis fails closed.
 
-Keys (all under settings.redis_key_prefix, "mdc:" by default):
-  session:{sid}        hash {user_id, refresh_jti, previous_jti, rotated_at}; TTL refresh life
-  user-sessions:{uid}  set of the user's session ids; TTL refresh life, renewed on use
-  revoked:{jti}        "1"; TTL = the revoked access token's remaining life
+Every key of one user carries the hash tag {user_id}, and every script touches the keys of
+one user only: each runs in one hash slot, so the code runs unchanged on Redis Cluster
+(ElastiCache Serverless is always one).
+
+Keys (under settings.redis_key_prefix, "mdc:" by default):
+  session:{uid}:<sid>   hash refresh_jti, previous_jti, rotated_at, cv, created_at (ms)
+  sessions:{uid}        sorted set of the user's session ids by login time (ms)
+  user:{uid}            hash cv: the credentials version every session must carry
+  revoked:{uid}:<jti>   "1" while a logged-out access token would still be valid
+  devices:{uid}         hash sha256(device token) -> expiry (ms)
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache, wraps
+from typing import Any
 
-from redis import Redis
+from redis import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from .config import get_settings
 from .errors import DependencyUnavailable
 
+RedisClient = Redis | RedisCluster
+
 
 @lru_cache
-def get_redis() -> Redis:
+def get_redis() -> RedisClient:
     settings = get_settings()
-    return Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_s,
-        socket_connect_timeout=settings.redis_timeout_s,
-        health_check_interval=30,
-        decode_responses=True,
-    )
+    options: dict[str, Any] = {
+        "socket_timeout": settings.redis_timeout_s,
+        "socket_connect_timeout": settings.redis_timeout_s,
+        "decode_responses": True,
+    }
+    if settings.redis_cluster:
+        return RedisCluster.from_url(settings.redis_url, **options)
+    return Redis.from_url(settings.redis_url, health_check_interval=30, **options)
 
 
 def key(*parts: object) -> str:
     return get_settings().redis_key_prefix + ":".join(str(part) for part in parts)
+
+
+def _tag(user_id: uuid.UUID | str) -> str:
+    return "{" + str(user_id) + "}"
+
+
+def session_key(user_id: uuid.UUID | str, session_id: uuid.UUID | str) -> str:
+    return key("session", _tag(user_id), session_id)
+
+
+def _user_keys(user_id: uuid.UUID | str) -> tuple[str, str, str]:
+    """user, sessions, devices: the keys every per-user script starts from."""
+    tag = _tag(user_id)
+    return key("user", tag), key("sessions", tag), key("devices", tag)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def seconds_until(moment: datetime) -> int:
@@ -53,32 +84,132 @@ def fail_closed[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _max_age_ms() -> int:
+    return get_settings().session_max_age_days * 86_400_000
+
+
+def _refresh_life_ms() -> int:
+    return get_settings().refresh_token_expire_days * 86_400_000
+
+
 class Rotation(StrEnum):
     ROTATED = "rotated"
     DUPLICATE = "duplicate"  # the token just rotated, presented again within the grace period
     REUSED = "reused"  # an older rotated token: treated as theft, the session is gone
-    GONE = "gone"  # the session was logged out or expired
+    GONE = "gone"  # logged out, expired, past its absolute lifetime or its credentials
 
 
-# Atomic: of N concurrent refreshes with one token exactly one sees it as current.
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh may hand out: the session's current refresh jti and when it ends."""
+
+    outcome: Rotation
+    refresh_jti: uuid.UUID | None = None
+    ends_at: datetime | None = None  # login time + SESSION_MAX_AGE_DAYS
+
+
+# KEYS: user, sessions, session. ARGV: sid, refresh_jti, cv, now, ttl_ms, max_sessions,
+# session key prefix, max_age_ms. A session whose credentials are already outdated is never
+# created: this is what a login racing a password change runs into. Returns 1 or 0.
+_CREATE_SESSION = """
+local cv = tonumber(ARGV[3])
+if cv < tonumber(redis.call('HGET', KEYS[1], 'cv') or '0') then return 0 end
+redis.call('HSET', KEYS[3], 'refresh_jti', ARGV[2], 'cv', ARGV[3], 'created_at', ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[7] .. sid) == 0 then redis.call('ZREM', KEYS[2], sid) end
+end
+local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[6])
+if excess > 0 then
+  for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do
+    redis.call('DEL', ARGV[7] .. sid)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+return 1
+"""
+
+# KEYS: session, sessions. ARGV: presented jti, new jti, now, grace_ms, sid, max_age_ms,
+# refresh_life_ms, the user's credentials version. Of N concurrent refreshes with one token
+# exactly one rotates; the others, within the grace period, get the same child.
+# Returns {outcome, current refresh jti, created_at}.
 _ROTATE = """
-local current = redis.call('HGET', KEYS[1], 'refresh_jti')
-if not current then return 'gone' end
+local s = redis.call('HMGET', KEYS[1], 'refresh_jti', 'previous_jti', 'rotated_at', 'cv',
+                      'created_at')
+local current, previous = s[1], s[2]
+local rotated_at, cv, created = tonumber(s[3] or '0'), tonumber(s[4] or '0'), tonumber(s[5])
+local now = tonumber(ARGV[3])
+local function finish(outcome)
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[5])
+  return {outcome}
+end
+if not current or not created then return {'gone'} end
+if cv < tonumber(ARGV[8]) or now - created >= tonumber(ARGV[6]) then return finish('gone') end
 if current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'refresh_jti', ARGV[2], 'previous_jti', ARGV[1],
-             'rotated_at', ARGV[4])
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-  return 'rotated'
+             'rotated_at', now)
+  local left = created + tonumber(ARGV[6]) - now
+  redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[7]), left))
+  return {'rotated', ARGV[2], tostring(created)}
 end
-local previous = redis.call('HGET', KEYS[1], 'previous_jti')
-local rotated_at = tonumber(redis.call('HGET', KEYS[1], 'rotated_at') or '0')
-if previous == ARGV[1] and tonumber(ARGV[4]) - rotated_at <= tonumber(ARGV[5]) then
-  return 'duplicate'
+if previous == ARGV[1] and now - rotated_at <= tonumber(ARGV[4]) then
+  return {'duplicate', current, tostring(created)}
 end
-redis.call('DEL', KEYS[1])
-redis.call('SREM', KEYS[2], ARGV[6])
-return 'reused'
+return finish('reused')
+"""
+
+# KEYS: user, sessions, devices. ARGV: new cv ('' keeps it), sid to keep ('' for none),
+# session key prefix, max_age_ms. Ends every session but one and every device token in one
+# step; with a new cv, a session that is still being created (a login that read the old
+# password) is refused by _CREATE_SESSION. Returns how many sessions ended.
+_END_ALL = """
+local cv = ARGV[1]
+if cv ~= '' then
+  redis.call('HSET', KEYS[1], 'cv', cv)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+local ended = 0
+for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local session = ARGV[3] .. sid
+  if sid == ARGV[2] then
+    if cv ~= '' and redis.call('EXISTS', session) == 1 then
+      redis.call('HSET', session, 'cv', cv)
+    end
+  else
+    ended = ended + redis.call('DEL', session)
+    redis.call('ZREM', KEYS[2], sid)
+  end
+end
+redis.call('DEL', KEYS[3])
+return ended
+"""
+
+# KEYS: devices. ARGV: digest, expiry, now, max tokens. Keeps the newest ones.
+_ADD_DEVICE = """
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if tonumber(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local left = redis.call('HGETALL', KEYS[1])
+local excess = #left / 2 - tonumber(ARGV[4])
+while excess > 0 do
+  local oldest, oldest_expiry = nil, nil
+  for i = 1, #left, 2 do
+    local expiry = tonumber(left[i + 1])
+    if left[i] ~= ARGV[1] and (not oldest_expiry or expiry < oldest_expiry) then
+      oldest, oldest_expiry = left[i], expiry
+    end
+  end
+  redis.call('HDEL', KEYS[1], oldest)
+  left = redis.call('HGETALL', KEYS[1])
+  excess = excess - 1
+end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
 """
 
 
@@ -87,76 +218,141 @@ def ping_redis() -> None:
     get_redis().ping()
 
 
-def _refresh_ttl() -> int:
-    return get_settings().refresh_token_expire_days * 86_400
-
-
 @fail_closed
-def create_session(user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: uuid.UUID) -> None:
-    ttl = _refresh_ttl()
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.hset(
-        key("session", session_id),
-        mapping={"user_id": str(user_id), "refresh_jti": str(refresh_jti)},
+def create_session(
+    user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: uuid.UUID, credentials_version: int
+) -> datetime | None:
+    """Start a session; returns when it ends at the latest, or None when its credentials are
+    outdated already (the password changed since they were checked)."""
+    settings = get_settings()
+    user, sessions, _ = _user_keys(user_id)
+    now = _now_ms()
+    created = get_redis().eval(
+        _CREATE_SESSION,
+        3,
+        user,
+        sessions,
+        session_key(user_id, session_id),
+        str(session_id),
+        str(refresh_jti),
+        credentials_version,
+        now,
+        min(_refresh_life_ms(), _max_age_ms()),
+        settings.max_sessions_per_user,
+        session_key(user_id, ""),
+        _max_age_ms(),
     )
-    pipe.expire(key("session", session_id), ttl)
-    pipe.sadd(key("user-sessions", user_id), str(session_id))
-    pipe.expire(key("user-sessions", user_id), ttl)
-    pipe.execute()
+    if not created:
+        return None
+    return _ends_at(now)
+
+
+def _ends_at(created_ms: int) -> datetime:
+    return datetime.fromtimestamp((created_ms + _max_age_ms()) / 1000, UTC)
 
 
 @fail_closed
 def rotate_refresh_token(
-    user_id: uuid.UUID, session_id: uuid.UUID, presented_jti: uuid.UUID, new_jti: uuid.UUID
-) -> Rotation:
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    presented_jti: uuid.UUID,
+    new_jti: uuid.UUID,
+    credentials_version: int,
+) -> Refresh:
     settings = get_settings()
-    outcome = get_redis().eval(
+    _, sessions, _ = _user_keys(user_id)
+    result = get_redis().eval(
         _ROTATE,
         2,
-        key("session", session_id),
-        key("user-sessions", user_id),
+        session_key(user_id, session_id),
+        sessions,
         str(presented_jti),
         str(new_jti),
-        _refresh_ttl(),
-        int(time.time() * 1000),
+        _now_ms(),
         int(settings.refresh_reuse_grace_s * 1000),
         str(session_id),
+        _max_age_ms(),
+        _refresh_life_ms(),
+        credentials_version,
     )
-    return Rotation(outcome)
+    outcome = Rotation(result[0])
+    if len(result) == 1:
+        return Refresh(outcome)
+    return Refresh(outcome, uuid.UUID(result[1]), _ends_at(int(result[2])))
 
 
 @fail_closed
 def end_session(user_id: uuid.UUID, session_id: uuid.UUID) -> None:
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.delete(key("session", session_id))
-    pipe.srem(key("user-sessions", user_id), str(session_id))
-    pipe.execute()
-
-
-@fail_closed
-def end_all_sessions(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
-    """End every session of the user but `keep`; returns how many ended."""
+    # Two single-key commands: the index entry of a deleted session is pruned at the next login.
     redis = get_redis()
-    session_ids = [sid for sid in redis.smembers(key("user-sessions", user_id)) if sid != str(keep)]
-    if not session_ids:
-        return 0
-    pipe = redis.pipeline(transaction=True)
-    pipe.delete(*(key("session", sid) for sid in session_ids))
-    pipe.srem(key("user-sessions", user_id), *session_ids)
-    pipe.execute()
-    return len(session_ids)
+    redis.delete(session_key(user_id, session_id))
+    redis.zrem(_user_keys(user_id)[1], str(session_id))
 
 
 @fail_closed
-def revoke_token(jti: uuid.UUID, expires_at: datetime) -> None:
-    get_redis().set(key("revoked", jti), "1", ex=seconds_until(expires_at))
+def end_all_sessions(
+    user_id: uuid.UUID, *, keep: uuid.UUID | None = None, credentials_version: int | None = None
+) -> int:
+    """End every session of the user but `keep`, and revoke every device token, atomically.
+
+    With a credentials version, sessions carrying an older one can no longer be created
+    either; `keep` is moved to the new version. Returns how many sessions ended.
+    """
+    ended = get_redis().eval(
+        _END_ALL,
+        3,
+        *_user_keys(user_id),
+        "" if credentials_version is None else credentials_version,
+        "" if keep is None else str(keep),
+        session_key(user_id, ""),
+        _max_age_ms(),
+    )
+    return int(ended)
 
 
 @fail_closed
-def is_token_live(jti: uuid.UUID, session_id: uuid.UUID) -> bool:
-    """A token is live while its session exists and its own id is not revoked."""
+def revoke_token(user_id: uuid.UUID, jti: uuid.UUID, expires_at: datetime) -> None:
+    get_redis().set(key("revoked", _tag(user_id), jti), "1", ex=seconds_until(expires_at))
+
+
+@fail_closed
+def session_credentials(user_id: uuid.UUID, session_id: uuid.UUID, jti: uuid.UUID) -> int | None:
+    """The credentials version of a live token's session; None when the token is dead.
+
+    A token is live while its session exists and its own id is not revoked.
+    """
     pipe = get_redis().pipeline(transaction=False)
-    pipe.exists(key("session", session_id))
-    pipe.exists(key("revoked", jti))
-    session_exists, revoked = pipe.execute()
-    return bool(session_exists) and not revoked
+    pipe.hget(session_key(user_id, session_id), "cv")
+    pipe.exists(key("revoked", _tag(user_id), jti))
+    version, revoked = pipe.execute()
+    if version is None or revoked:
+        return None
+    return int(version)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@fail_closed
+def issue_device_token(user_id: uuid.UUID) -> str:
+    """A new device token for the account; only its digest is kept."""
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    now = _now_ms()
+    get_redis().eval(
+        _ADD_DEVICE,
+        1,
+        _user_keys(user_id)[2],
+        _digest(token),
+        now + settings.device_token_ttl_days * 86_400_000,
+        now,
+        settings.max_sessions_per_user,
+    )
+    return token
+
+
+@fail_closed
+def is_device_trusted(user_id: uuid.UUID, token: str) -> bool:
+    expiry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
+    return expiry is not None and int(expiry) > _now_ms()

@@ -28,12 +28,20 @@ class TokenPayload(BaseModel):
     exp: datetime
 
 
+class VerifiedToken(TokenPayload):
+    """An access token whose session is alive, with the credentials version it was born with."""
+
+    credentials_version: int
+
+
 def create_token(
     user_id: uuid.UUID,
     session_id: uuid.UUID,
     token_type: TokenType,
     jti: uuid.UUID | None = None,
+    not_after: datetime | None = None,
 ) -> str:
+    """A signed token; `not_after` caps its expiry (the end of its session)."""
     settings = get_settings()
     now = datetime.now(UTC)
     lifetime = (
@@ -41,6 +49,7 @@ def create_token(
         if token_type == "access"
         else timedelta(days=settings.refresh_token_expire_days)
     )
+    expires = now + lifetime if not_after is None else min(now + lifetime, not_after)
     claims = {
         "sub": str(user_id),
         "sid": str(session_id),
@@ -50,7 +59,7 @@ def create_token(
         "aud": settings.jwt_audience,
         "iat": now,
         "nbf": now,
-        "exp": now + lifetime,
+        "exp": expires,
     }
     signing = get_signing_key()
     return jwt.encode(claims, signing.key, algorithm=ALGORITHM, headers={"kid": signing.kid})

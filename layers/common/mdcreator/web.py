@@ -8,6 +8,8 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import get_settings
 from .errors import (
@@ -74,6 +76,27 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
+class NoStore:
+    """`Cache-Control: no-store` on every answer: each is about one user, many carry tokens
+    (RFC 6749 §5.1), and no browser or proxy cache may keep them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("cache-control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 def create_app(tokens: Literal["sign", "verify"] | None = None) -> FastAPI:
     """The app of one function; `tokens` says whether it mints tokens or only verifies them.
 
@@ -92,6 +115,7 @@ def create_app(tokens: Literal["sign", "verify"] | None = None) -> FastAPI:
         title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoStore)
     app.add_middleware(AccessLog)
     app.add_exception_handler(DomainError, _answer_domain_error)
     app.add_exception_handler(RequestValidationError, _answer_validation_error)

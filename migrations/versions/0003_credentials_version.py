@@ -1,0 +1,28 @@
+"""Credentials version: raised by every password change, recorded in every session.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # A constant default: Postgres adds the column without rewriting the table.
+    op.add_column(
+        "users",
+        sa.Column("credentials_version", sa.Integer(), server_default=sa.text("0"), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("users", "credentials_version")
