@@ -93,9 +93,8 @@ def _password(token: str, current: str, new: str) -> int:
     return invoke("password", event).status
 
 
-def test_every_session_and_limit_path_runs_on_a_cluster(
-    on_cluster: None, email: str, override_settings: Any
-) -> None:
+@pytest.mark.usefixtures("on_cluster")
+def test_every_session_and_limit_path_runs_on_a_cluster(email: str, override_settings: Any) -> None:
     override_settings(LOGIN_ACCOUNT_MAX_FAILURES=3, REFRESH_REUSE_GRACE_S=5)
     assert signup(email).status == 201
     first = login(email, ip=client_ip()).body

@@ -56,8 +56,8 @@ def _wait_out_the_lock(email: str, ip: str) -> None:
 
     redis = get_redis()
     field = limits.client_key(ip)
-    failures, _, last = redis.hget(limits.failures_key(email), field).split(":")
-    redis.hset(limits.failures_key(email), field, f"{failures}:0:{last}")
+    failures, _, last, in_flight = redis.hget(limits.failures_key(email), field).split(":")
+    redis.hset(limits.failures_key(email), field, f"{failures}:0:{last}:{in_flight}")
 
 
 def test_the_count_outlives_the_longest_lock_so_backoff_never_restarts() -> None:

@@ -27,15 +27,23 @@ UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 DEADLINE_MESSAGE = "no answer from the database within the client deadline"
 
 
-def _wait_with_deadline(connection: Any) -> None:
-    """psycopg2's wait callback: libpq works non-blocking, this waits at most db_timeout_s.
+class DeadlineConnection(psycopg2.extensions.connection):
+    """The engine's connections: each round trip waits at most db_timeout_s."""
+
+
+def _wait(connection: Any) -> None:
+    """psycopg2's wait callback: libpq works non-blocking, and this waits for it.
+
+    For the engine's connections (DeadlineConnection) at most db_timeout_s per round trip;
+    other connections of the process (migrations, tools) wait as long as libpq would.
 
     libpq alone waits for a frozen host (no RST, no FIN) until the kernel gives up, minutes
     later; the server's statement_timeout cannot fire when no packet reaches it. The socket
     is given up on the deadline rather than cancelled: a cancel request opens a new connection
     to the same unresponsive host. The server's statement_timeout ends the query there.
     """
-    deadline = time.monotonic() + get_settings().db_timeout_s
+    limit = get_settings().db_timeout_s if isinstance(connection, DeadlineConnection) else None
+    deadline = None if limit is None else time.monotonic() + limit
     with selectors.DefaultSelector() as selector:
         while True:
             state = connection.poll()
@@ -47,14 +55,15 @@ def _wait_with_deadline(connection: Any) -> None:
                 else selectors.EVENT_WRITE
             )
             selector.register(connection.fileno(), events)
-            ready = selector.select(max(0.0, deadline - time.monotonic()))
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = selector.select(timeout)
             selector.unregister(connection.fileno())
             if not ready:
                 # psycopg2 marks the connection broken and closes it without another wait.
                 raise psycopg2.OperationalError(DEADLINE_MESSAGE)
 
 
-psycopg2.extensions.set_wait_callback(_wait_with_deadline)
+psycopg2.extensions.set_wait_callback(_wait)
 
 
 def _no_reconnect_after_deadline(context: ExceptionContext) -> None:
@@ -88,7 +97,10 @@ def get_engine() -> Engine:
         pool_pre_ping=True,
         # Error messages and logs never carry a statement's parameters (emails, hashes).
         hide_parameters=True,
-        connect_args={"options": f"-c statement_timeout={settings.db_statement_timeout_ms}"},
+        connect_args={
+            "connection_factory": DeadlineConnection,
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        },
     )
     event.listen(engine, "handle_error", _no_reconnect_after_deadline)
     if settings.database_url_secret_arn:

@@ -2,15 +2,16 @@
 
 A login attempt counts as a failure from the moment it is *reserved*, in the same script that
 checks the limits: parallel guesses cannot all pass the check before any is recorded. A
-success gives its reservation back and clears its client's count.
+success gives its reservation back and clears its client's count; a failure starts the
+client's backoff once it is known.
 
 Nobody can aim a lockout at the owner: the hard lock is per (account, client), and the
 account-wide limit against distributed guessing lets a device token from an earlier login
 through (OWASP "device cookies"), while password reset clears it all.
 
 Keys (under the same prefix as store.py; {acct} is a digest of the email, never the address):
-  login-fails:{acct}  hash client -> "failures:locked_until_ms:last_failure_ms";
-                      expires LOGIN_FAILURE_WINDOW_S after the account's last failure
+  login-fails:{acct}  hash client -> "failures:locked_until:last_failure:checks_in_flight"
+                      (ms); expires LOGIN_FAILURE_WINDOW_S after the account's last failure
   login-acct:{acct}   sorted set of the account's failures from every client, by time (ms)
   login-ip:<client>   sorted set of failed logins from one client across accounts
   signup-ip:<client>  sorted set of signups from one client
@@ -46,19 +47,35 @@ end
 return 0
 """
 
-# KEYS: login-fails, login-acct. ARGV: client, now, max failures, lock cap ms, window ms,
+# A client's entry in login-fails: "failures:locked_until:last_failure:in_flight" (ms).
+# While a check at or past the limit is in flight the client is locked until it ends (or
+# CHECK_TIMEOUT_MS passes, should its function die): the backoff starts when the failure is
+# known, not when the check began, however long bcrypt takes.
+_PARSE_ENTRY = """
+local function parse(entry, now, window)
+  if entry then
+    local f, l, last, busy = string.match(entry, '^(%d+):(%d+):(%d+):(%d+)$')
+    if f and now - tonumber(last) < window then
+      return tonumber(f), tonumber(l), tonumber(busy)
+    end
+  end
+  return 0, 0, 0
+end
+local function store(key, client, failures, locked_until, now, busy, window)
+  redis.call('HSET', key, client,
+             string.format('%d:%d:%d:%d', failures, locked_until, now, busy))
+  redis.call('PEXPIRE', key, window)
+end
+"""
+
+# KEYS: login-fails, login-acct. ARGV: client, now, max failures, check timeout ms, window ms,
 # account max failures, reservation id, trusted device ('1'/'0').
 # Returns 0 when the attempt is reserved, else the wait in ms.
-_RESERVE_LOGIN = """
+_RESERVE_LOGIN = (
+    _PARSE_ENTRY
+    + """
 local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
-local failures, locked_until = 0, 0
-local entry = redis.call('HGET', KEYS[1], ARGV[1])
-if entry then
-  local f, l, last = string.match(entry, '^(%d+):(%d+):(%d+)$')
-  if f and now - tonumber(last) < window then
-    failures, locked_until = tonumber(f), tonumber(l)
-  end
-end
+local failures, locked_until, busy = parse(redis.call('HGET', KEYS[1], ARGV[1]), now, window)
 if locked_until > now then return locked_until - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, now - window)
 if ARGV[8] ~= '1' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then
@@ -66,17 +83,33 @@ if ARGV[8] ~= '1' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then
   return math.max(1, tonumber(oldest[2]) + window - now)
 end
 failures = failures + 1
-locked_until = 0
-local over = failures - tonumber(ARGV[3])
-if over >= 0 then
-  locked_until = now + math.min(2 ^ math.min(over, 40) * 1000, tonumber(ARGV[4]))
-end
-redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d:%d', failures, locked_until, now))
-redis.call('PEXPIRE', KEYS[1], window)
+if failures >= tonumber(ARGV[3]) then locked_until = now + tonumber(ARGV[4]) end
+store(KEYS[1], ARGV[1], failures, locked_until, now, busy + 1, window)
 redis.call('ZADD', KEYS[2], now, ARGV[7])
 redis.call('PEXPIRE', KEYS[2], window)
 return 0
 """
+)
+
+# KEYS: login-fails. ARGV: client, now, max failures, lock cap ms, window ms.
+# The reserved check failed: once no other check of this client is in flight, the lock is
+# 2^(failures - max) s from now, capped.
+_FAIL_LOGIN = (
+    _PARSE_ENTRY
+    + """
+local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
+local failures, locked_until, busy = parse(redis.call('HGET', KEYS[1], ARGV[1]), now, window)
+if failures == 0 then return 0 end
+busy = math.max(0, busy - 1)
+local over = failures - tonumber(ARGV[3])
+if over >= 0 then
+  local backoff = now + math.min(2 ^ math.min(over, 40) * 1000, tonumber(ARGV[4]))
+  if busy > 0 then locked_until = math.max(locked_until, backoff) else locked_until = backoff end
+end
+store(KEYS[1], ARGV[1], failures, locked_until, now, busy, window)
+return 0
+"""
+)
 
 # KEYS: login-fails, login-acct. ARGV: client, reservation id.
 _RELEASE_LOGIN = """
@@ -84,6 +117,10 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 """
+
+# How long a reserved password check may take before its client's lock lapses without it:
+# above any function's timeout.
+CHECK_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -181,7 +218,7 @@ def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> Login
         attempt.client,
         _now_ms(),
         settings.login_max_failures,
-        settings.login_lockout_cap_s * 1000,
+        CHECK_TIMEOUT_MS,
         settings.login_failure_window_s * 1000,
         settings.login_account_max_failures,
         attempt.reservation,
@@ -192,6 +229,22 @@ def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> Login
         get_redis().zrem(key("login-ip", attempt.client), attempt.reservation)
         raise _refuse(wait_ms)
     return attempt
+
+
+@fail_closed
+def fail_login(attempt: LoginAttempt) -> None:
+    """The password was wrong: the reservation stays a failure, and the backoff starts now."""
+    settings = get_settings()
+    get_redis().eval(
+        _FAIL_LOGIN,
+        1,
+        failures_key(attempt.email),
+        attempt.client,
+        _now_ms(),
+        settings.login_max_failures,
+        settings.login_lockout_cap_s * 1000,
+        settings.login_failure_window_s * 1000,
+    )
 
 
 @fail_closed

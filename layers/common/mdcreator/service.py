@@ -61,9 +61,11 @@ def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> U
     attempt = limits.reserve_login(credentials.email, client_ip, trusted=trusted)
     if user is None:
         verify_dummy_password(credentials.password)
+        limits.fail_login(attempt)
         raise InvalidCredentials()
     check = check_password(credentials.password, user.password_hash)
     if not check.matches:
+        limits.fail_login(attempt)
         raise InvalidCredentials()
     limits.release_login(attempt)
     if check.needs_rehash:
@@ -184,6 +186,7 @@ def _confirm_password(user: User, password: str, client_ip: str) -> None:
     # session proves an earlier login, so the account-wide limit does not apply.
     attempt = limits.reserve_login(user.email, client_ip, trusted=True)
     if not check_password(password, user.password_hash).matches:
+        limits.fail_login(attempt)
         raise IncorrectPassword()
     limits.release_login(attempt)
 
