@@ -38,14 +38,14 @@ _reopen: list[Callable[[], None]] = []
 def close_connections() -> None:
     """Before the snapshot: every restored environment must open connections of its own."""
     from .db import get_engine, ping_database
-    from .store import get_redis, ping_redis
+    from .store import disconnect_redis, get_redis, ping_redis
 
     _reopen.clear()
     if get_engine.cache_info().currsize:
         get_engine().dispose()
         _reopen.append(ping_database)
     if get_redis.cache_info().currsize:
-        get_redis().connection_pool.disconnect()
+        disconnect_redis()
         _reopen.append(ping_redis)
     aws_secrets.forget_client()
 

@@ -47,6 +47,19 @@ def get_redis() -> RedisClient:
     return Redis.from_url(settings.redis_url, health_check_interval=30, **options)
 
 
+def disconnect_redis() -> None:
+    """Close the client's connections; the next command opens new ones."""
+    if not get_redis.cache_info().currsize:
+        return
+    client = get_redis()
+    if isinstance(client, RedisCluster):
+        for node in client.get_nodes():  # type: ignore[no-untyped-call]
+            if node.redis_connection is not None:
+                node.redis_connection.connection_pool.disconnect()
+    else:
+        client.connection_pool.disconnect()
+
+
 def key(*parts: object) -> str:
     return get_settings().redis_key_prefix + ":".join(str(part) for part in parts)
 
