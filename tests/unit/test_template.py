@@ -149,6 +149,9 @@ def test_redis_is_tls_and_either_created_or_required() -> None:
     assert assertions[0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "RedisUrl"}, ""]}]}
     cache = DOCUMENT["Resources"]["Cache"]["Properties"]
     assert cache["Engine"] == "valkey"
+    # ElastiCache Serverless is cluster mode only: the functions use the cluster client.
+    cluster = ENVIRONMENTS["Globals"]["REDIS_CLUSTER"]["Fn::If"]
+    assert cluster[:2] == ["CreateCacheResources", "true"]
 
 
 def test_the_api_throttles_every_route() -> None:
