@@ -1,5 +1,8 @@
+import re
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 from tests.support.lambda_events import http_event, invoke, load_event
@@ -40,5 +43,28 @@ def test_committed_openapi_document_is_fresh() -> None:
 def test_docs_page_is_swagger_ui_pointing_at_the_document() -> None:
     answer = invoke("docs", http_event("GET", "/docs"))
     assert answer.status == 200
-    assert "swagger-ui" in answer.body
-    assert "/openapi.json" in answer.body
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "SwaggerUIBundle" in answer.body
+    assert 'url: "/openapi.json"' in answer.body
+
+
+def test_redoc_page_renders_the_same_document() -> None:
+    answer = invoke("docs", http_event("GET", "/redoc"))
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<redoc spec-url="/openapi.json">' in answer.body
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_docs_pages_load_only_pinned_assets_with_integrity(path: str) -> None:
+    page = invoke("docs", http_event("GET", path)).body
+    tags = re.findall(r"<(?:script|link)\b[^>]*>", page)
+    external = [tag for tag in tags if re.search(r'(?:src|href)="https?://', tag)]
+    assert external, page
+    for tag in external:
+        url = re.search(r'(?:src|href)="([^"]+)"', tag)
+        assert url and re.match(r"https://cdn\.jsdelivr\.net/npm/[\w-]+@\d+\.\d+\.\d+/", url[1])
+        assert re.search(r'integrity="sha384-[A-Za-z0-9+/]{64}"', tag), tag
+        assert 'crossorigin="anonymous"' in tag
+    # Nothing else reaches out: no favicon, no web fonts, no unpinned style sheet.
+    assert len(re.findall(r"https?://", page)) == len(external)
