@@ -108,7 +108,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 test: venv services lint validate check-deploy build
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Longer fuzzing and load than `make test`: through the emulation, from the build artifacts.
 stress: venv services build

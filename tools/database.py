@@ -25,7 +25,7 @@ DEFAULT_TEST_DATABASE_URL = "postgresql://mdcreator:mdcreator@127.0.0.1:5432/mdc
 CONNECT_TIMEOUT_S = 5
 
 
-def test_database_url() -> str:
+def url_for_tests() -> str:
     return os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
 
 
@@ -60,7 +60,7 @@ def create_database(prefix: str = "mdc_test", base_url: str | None = None) -> st
     """Create an empty database with a unique name; returns its SQLAlchemy URL."""
     from psycopg2 import sql
 
-    base = base_url or test_database_url()
+    base = base_url or url_for_tests()
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with closing(connect(base)) as connection, connection.cursor() as cursor:
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -71,7 +71,7 @@ def drop_database(url: str, base_url: str | None = None) -> None:
     from psycopg2 import sql
 
     name = database_name(url)
-    with closing(connect(base_url or test_database_url())) as connection:
+    with closing(connect(base_url or url_for_tests())) as connection:
         with connection.cursor() as cursor:
             cursor.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))

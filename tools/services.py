@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from tools.database import connect, database_name, test_database_url
+from tools.database import connect, database_name, url_for_tests
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as Connection
@@ -245,7 +245,7 @@ def _create_role_and_database(admin: Connection, url: str, *, createdb: bool) ->
     print(f"role {role} and database {name} ready on {Endpoint.of(url, 5432)}")
 
 
-def test_redis_url() -> str:
+def redis_url_for_tests() -> str:
     return os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
 
 
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.test:
-            database_url, redis_url = test_database_url(), test_redis_url()
+            database_url, redis_url = url_for_tests(), redis_url_for_tests()
         else:
             from tools.settings import compose, read_dotenv
 

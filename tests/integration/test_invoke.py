@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from tests.conftest import ROOT
 from tests.support.emulator import emulator_command
+from tools.database import (
+    alembic_config,
+    applied_revisions,
+    connect,
+    create_database,
+    drop_database,
+)
 from tools.template import functions
 
 # The samples carry a placeholder token, so the protected functions answer 401.
@@ -67,7 +76,20 @@ def test_invoke_with_the_sample_event(logical_id: str, env_vars_file: Path) -> N
     assert json.loads(str(result["body"]))
 
 
-def test_invoke_migrate_function_reports_head(env_vars_file: Path) -> None:
-    result = invoke("MigrateFunction", env_vars_file)
-    assert result["revision"] == result["previous_revision"]  # the test database is at head
-    assert result["changed"] is False
+def test_invoke_migrate_function_upgrades_an_empty_database_to_head(
+    app_env: dict[str, str], tmp_path: Path
+) -> None:
+    url = create_database("mdc_invoke_migrate")
+    try:
+        env_vars = tmp_path / "env.json"
+        env_vars.write_text(json.dumps({"Parameters": {**app_env, "DATABASE_URL": url}}))
+        first = invoke("MigrateFunction", env_vars)
+        second = invoke("MigrateFunction", env_vars)
+        with closing(connect(url)) as connection:
+            applied = applied_revisions(connection)
+    finally:
+        drop_database(url)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert first == {"previous_revision": None, "revision": head, "changed": True}
+    assert second == {"previous_revision": head, "revision": head, "changed": False}
+    assert applied == {head}

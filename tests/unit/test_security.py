@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 
 from mdcreator.security import check_password, hash_password, verify_dummy_password
@@ -32,3 +33,25 @@ def test_a_hash_below_the_configured_cost_asks_for_a_rehash(
 def test_dummy_check_accepts_any_password_without_error() -> None:
     verify_dummy_password("anything at all")
     verify_dummy_password("🔑" * 18)
+
+
+def _cpu_seconds(check: Callable[[], object], runs: int = 5) -> float:
+    """The least CPU time of a few runs: other processes' load does not count."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        check()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def test_dummy_check_costs_what_checking_a_real_hash_costs(
+    override_settings: Callable[..., None],
+) -> None:
+    # An unknown email must answer in the time of a wrong password: the dummy check is one real
+    # bcrypt check at the configured cost. Rounds 8: ~15 ms of CPU, a cost step doubles it.
+    override_settings(BCRYPT_ROUNDS=8)
+    stored = hash_password("correct-horse-battery")
+    dummy = _cpu_seconds(lambda: verify_dummy_password("wrong-password"))
+    real = _cpu_seconds(lambda: check_password("wrong-password", stored))
+    assert 0.7 < dummy / real < 1.4
