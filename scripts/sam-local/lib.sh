@@ -18,7 +18,23 @@ SAM_LOCAL_GATEWAY="${SAM_LOCAL_BRIDGE_CIDR%/*}"
 SAM_LOCAL_IMAGE="${SAM_LOCAL_IMAGE:-public.ecr.aws/lambda/python:3.12-x86_64}"
 SAM_LOCAL_PYTHON_PREFIX="${SAM_LOCAL_PYTHON_PREFIX:-$(pyenv root 2>/dev/null || echo /root/.pyenv)/versions/3.12.1}"
 
+# The machine's own Docker (Docker Desktop, a system dockerd), as the caller's shell names it,
+# kept before DOCKER_HOST is pointed at the private engine.
+export SAM_LOCAL_MACHINE_DOCKER_HOST="${SAM_LOCAL_MACHINE_DOCKER_HOST-${DOCKER_HOST-}}"
+# AWS's own Lambda image, used with the machine's Docker when the registry can be reached.
+SAM_LOCAL_AWS_IMAGE="${SAM_LOCAL_AWS_IMAGE:-public.ecr.aws/lambda/python:3.12}"
+# The compose project (docker-compose.yml `name:`): its network lets containers reach the services.
+SAM_LOCAL_COMPOSE_NETWORK="${SAM_LOCAL_COMPOSE_NETWORK:-mdcreator_default}"
 export DOCKER_HOST="unix://$SAM_LOCAL_SOCK"
+
+# `docker` against the machine's own engine rather than the private one.
+machine_docker() {
+  if [[ -n "$SAM_LOCAL_MACHINE_DOCKER_HOST" ]]; then
+    DOCKER_HOST="$SAM_LOCAL_MACHINE_DOCKER_HOST" docker "$@"
+  else
+    env -u DOCKER_HOST docker "$@"
+  fi
+}
 
 log() { printf '[sam-local] %s\n' "$*" >&2; }
 die() { printf '[sam-local] ERROR: %s\n' "$*" >&2; exit 1; }

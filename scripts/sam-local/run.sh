@@ -2,10 +2,17 @@
 # The whole `make sam-local-test` flow: the real `sam local invoke` / `sam local start-api`
 # against a private, offline Docker engine.
 #
-#   ensure tools -> dockerd up -> base image (cached) -> Postgres/Redis for the containers
-#   -> sam build (when stale) -> sam local invoke of every function with events/<name>.json
+#   engine -> base image -> Postgres/Redis for the containers -> sam build (when stale)
+#   -> sam local invoke of every function with events/<name>.json
 #   -> sam local start-api --warm-containers EAGER -> smoke check + tests/integration
 #   -> SIGTERM start-api -> services down -> dockerd down (always, by trap).
+#
+# The engine (SAM_LOCAL_ENGINE=auto|machine|private):
+#   machine: the machine's own Docker with AWS's image $SAM_LOCAL_AWS_IMAGE (pulled), the
+#     docker-compose.yml services, function containers on the compose network;
+#   private: a private, offline dockerd (tools installed by apt), a locally built Lambda-like
+#     image and test-owned Postgres/Redis: for machines without Docker or registry access.
+#   auto (default): machine when its Docker answers and the image is there or can be pulled.
 #
 # Options:
 #   --skip-if-no-docker  exit 0 printing "SKIPPED: <reason>" when dockerd cannot start here
@@ -14,7 +21,7 @@
 #                        goes to $SAM_LOCAL_STATE/aws-sam/build, never the work tree's .aws-sam).
 #   --keep-up            leave dockerd and the services running afterwards (debugging).
 #   --no-invoke | --no-api   skip that stage.
-# Settings (environment): SAM_LOCAL_STATE, SAM_LOCAL_SERVICES=owned|forward,
+# Settings (environment): SAM_LOCAL_ENGINE, SAM_LOCAL_STATE, SAM_LOCAL_SERVICES=owned|forward,
 # SAM_LOCAL_PYTEST_ARGS (added to the tests/integration run, e.g. "-k 'not huge_bodies'"),
 # and the rest of lib.sh. Exit: 0 all passed (or skipped), 1 a check failed, 3 dockerd cannot start.
 # Closing line: "sam-local: N passed, N failed" (invokes + HTTP checks; pytest prints its own).
@@ -42,6 +49,8 @@ export PATH="$SAM_LOCAL_PYTHON_PREFIX/bin:$PATH"
 
 skip_if_no_docker="${SAM_LOCAL_SKIP_IF_NO_DOCKER:-0}" rebuild=0 keep_up=0 do_invoke=1 do_api=1
 passed=0 failed=0 api_pid="" dockerd_started=0 first_latency="" gave_up=""
+engine="" network=""
+declare -a image_args=()
 declare -a timings=()
 
 parse_args() {
@@ -89,6 +98,46 @@ cleanup() {
     log "--keep-up: left running; stop with services-down.sh and dockerd-down.sh"
   fi
   exit "$rc"
+}
+
+# Whether the machine's own Docker can run the functions with AWS's image (pulled if absent).
+machine_engine_usable() {
+  machine_docker info >/dev/null 2>&1 || return 1
+  machine_docker image inspect "$SAM_LOCAL_AWS_IMAGE" >/dev/null 2>&1 && return 0
+  log "docker pull $SAM_LOCAL_AWS_IMAGE"
+  timeout "${SAM_LOCAL_PULL_TIMEOUT:-300}" env ${SAM_LOCAL_MACHINE_DOCKER_HOST:+DOCKER_HOST="$SAM_LOCAL_MACHINE_DOCKER_HOST"} \
+    docker pull -q "$SAM_LOCAL_AWS_IMAGE" >/dev/null 2>&1
+}
+
+choose_engine() {
+  engine="${SAM_LOCAL_ENGINE:-auto}"
+  if [[ "$engine" == auto ]]; then
+    if machine_engine_usable; then engine=machine; else engine=private; fi
+  elif [[ "$engine" == machine ]]; then
+    machine_engine_usable || die "the machine's Docker cannot run $SAM_LOCAL_AWS_IMAGE (SAM_LOCAL_ENGINE=machine)"
+  fi
+  [[ "$engine" == machine || "$engine" == private ]] || die "SAM_LOCAL_ENGINE must be auto, machine or private"
+  log "engine: $engine"
+}
+
+# The machine's Docker: compose's Postgres and Redis, a migrated test database on them, and
+# the function containers on compose's network (they reach "postgres" and "redis" by name).
+machine_engine_up() {
+  local t0 admin test_url
+  t0="$(now_ms)"
+  if [[ -n "$SAM_LOCAL_MACHINE_DOCKER_HOST" ]]; then export DOCKER_HOST="$SAM_LOCAL_MACHINE_DOCKER_HOST"; else unset DOCKER_HOST; fi
+  (cd "$REPO_ROOT" && docker compose up -d --wait 9>&-) || die "docker compose up failed"
+  admin="postgresql://$SAM_LOCAL_DB_USER:$SAM_LOCAL_DB_PASSWORD@127.0.0.1:5432/mdcreator_dev"
+  test_url="postgresql://$SAM_LOCAL_DB_USER:$SAM_LOCAL_DB_PASSWORD@127.0.0.1:5432/$SAM_LOCAL_DB_NAME"
+  (cd "$REPO_ROOT" && POSTGRES_ADMIN_URL="$admin" "$PYTEST_PY" -c \
+    'import sys; from tools.services import ensure_database; from tools.database import migrate; ensure_database(sys.argv[1]); migrate(sys.argv[1])' \
+    "$test_url") || die "cannot prepare $SAM_LOCAL_DB_NAME on the compose Postgres"
+  SAM_LOCAL_DATABASE_URL="postgresql+psycopg2://$SAM_LOCAL_DB_USER:$SAM_LOCAL_DB_PASSWORD@postgres:5432/$SAM_LOCAL_DB_NAME"
+  SAM_LOCAL_REDIS_URL="redis://redis:6379/0"
+  export SAM_LOCAL_DATABASE_URL SAM_LOCAL_REDIS_URL
+  network="$SAM_LOCAL_COMPOSE_NETWORK"
+  image_args=(--invoke-image "$SAM_LOCAL_AWS_IMAGE" --skip-pull-image --docker-network "$network")
+  timing "compose services + test database" "$(($(now_ms) - t0)) ms"
 }
 
 engine_up() {
@@ -147,8 +196,8 @@ invoke_all() {
     event="$REPO_ROOT/$event"
     [[ -f "$event" ]] || { log "no ${event#"$REPO_ROOT"/}: $fn not invoked"; continue; }
     started="$(now_ms)"
-    out="$(cd "$REPO_ROOT" && sam_cli local invoke "$fn" -t "$BUILD_DIR/template.yaml" -e "$event" --skip-pull-image \
-      --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" \
+    out="$(cd "$REPO_ROOT" && sam_cli local invoke "$fn" -t "$BUILD_DIR/template.yaml" -e "$event" \
+      "${image_args[@]}" --env-vars "$ENV_JSON" \
       2>"$SAM_LOCAL_STATE/log/invoke-$fn.log")" || true
     ms=$(($(now_ms) - started))
     timing "sam local invoke $fn" "$ms ms"
@@ -201,8 +250,8 @@ start_api() {
   local port="$1" started
   started="$(now_ms)"
   (cd "$REPO_ROOT" && exec env TMPDIR="$SAM_TMPDIR" "$SAM" local start-api -t "$BUILD_DIR/template.yaml" \
-    --warm-containers EAGER --no-watch --skip-pull-image \
-    --invoke-image "$SAM_LOCAL_IMAGE" --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" \
+    --warm-containers EAGER --no-watch "${image_args[@]}" \
+    --env-vars "$ENV_JSON" --host 127.0.0.1 --port "$port" \
     </dev/null >"$SAM_LOCAL_STATE/log/start-api.log" 2>&1 9>&-) &
   api_pid=$!
   if ! await_first_200 "$port" "$api_pid"; then
@@ -289,16 +338,22 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   [[ -x "$SAM" ]] || die "no SAM CLI at $SAM (make venv)"
-  # A failed install is not fatal here: dockerd-up.sh says whether the engine can run.
-  "$SAM_LOCAL_DIR/ensure-tools.sh" || log "ensure-tools.sh failed; going on with what is installed"
-  engine_up
+  choose_engine
   local t0
-  t0="$(now_ms)"
-  "$SAM_LOCAL_DIR/build-image.sh"
-  timing "base image (build or cache hit)" "$(($(now_ms) - t0)) ms"
-  t0="$(now_ms)"
-  "$SAM_LOCAL_DIR/services-up.sh" 9>&-
-  timing "Postgres + Redis for the containers" "$(($(now_ms) - t0)) ms"
+  if [[ "$engine" == machine ]]; then
+    machine_engine_up
+  else
+    # A failed install is not fatal here: dockerd-up.sh says whether the engine can run.
+    "$SAM_LOCAL_DIR/ensure-tools.sh" || log "ensure-tools.sh failed; going on with what is installed"
+    engine_up
+    t0="$(now_ms)"
+    "$SAM_LOCAL_DIR/build-image.sh"
+    timing "base image (build or cache hit)" "$(($(now_ms) - t0)) ms"
+    t0="$(now_ms)"
+    "$SAM_LOCAL_DIR/services-up.sh" 9>&-
+    timing "Postgres + Redis for the containers" "$(($(now_ms) - t0)) ms"
+    image_args=(--invoke-image "$SAM_LOCAL_IMAGE" --skip-pull-image)
+  fi
   ENV_JSON="$("$SAM_LOCAL_DIR/env-file.sh")"
   sam_build
   ((!do_invoke)) || invoke_all
@@ -310,12 +365,16 @@ main() {
     t0="$(now_ms)"
     stop_api
     timing "start-api stop (SIGTERM)" "$(($(now_ms) - t0)) ms"
-    emulator_timings "$(free_port)"
-    local left
-    left="$(docker ps -aq | wc -l)"
-    ((left == 0)) || log "start-api left $left container(s) behind; dockerd-down.sh removes them"
+    # The private engine's services are on an address this machine reaches too; compose's
+    # names ("postgres", "redis") resolve only inside its network.
+    if [[ "$engine" == private ]]; then
+      emulator_timings "$(free_port)"
+      local left
+      left="$(docker ps -aq | wc -l)"
+      ((left == 0)) || log "start-api left $left container(s) behind; dockerd-down.sh removes them"
+    fi
   fi
-  prune_rapid_images
+  [[ "$engine" != private ]] || prune_rapid_images
   timing "total" "$(($(now_ms) - started)) ms"
   printf '%s\n' "--- sam-local timings" "${timings[@]}" | tee "$SAM_LOCAL_STATE/log/timings.txt"
   echo "sam-local: $passed passed, $failed failed"
