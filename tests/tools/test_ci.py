@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tools.ci import Outcome, SamLocal, main, read_junit, read_sam_local, suite_files, verdict
+from tools.ci import (
+    Outcome,
+    SamLocal,
+    _files_of,
+    main,
+    read_junit,
+    read_sam_local,
+    suite_files,
+    verdict,
+)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">
@@ -86,13 +95,19 @@ def test_every_test_file_is_in_the_suite() -> None:
     assert "tests/tools/test_ci.py" in files
 
 
+def test_collected_ids_name_their_files() -> None:
+    collected = "tests/a/test_x.py::test_one\ntests/a/test_x.py::test_two[1]\n\n3 tests collected\n"
+    assert _files_of(collected) == {"tests/a/test_x.py"}
+
+
 def test_cli_prints_counts_last_and_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("CI_MAY_SKIP", raising=False)
     junit = _write(tmp_path, JUNIT, "junit.xml")
     log = _write(tmp_path, "SKIPPED: sam local tests: dockerd cannot start\n", "sam.log")
-    assert main(["summary", "--junit", str(junit), "--sam-local-log", str(log)]) == 1
+    argv = ["summary", "--junit", str(junit), "--sam-local-log", str(log), "--no-file-check"]
+    assert main(argv) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "CI: FAIL"
     assert "make test: 1 passed, 1 failed, 1 skipped" in out
