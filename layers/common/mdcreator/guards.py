@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
+
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOO_LARGE = "Request body too large"
 NOT_JSON = "Request body must be JSON (Content-Type: application/json)"
+# JSON exchanged between systems is UTF-8 (RFC 8259 section 8.1); other bytes are broken JSON.
+NOT_UTF8 = [{"loc": ["body"], "msg": "JSON decode error: not UTF-8", "type": "json_invalid"}]
 
 
 def _is_json(content_type: bytes) -> bool:
@@ -16,7 +20,7 @@ def _is_json(content_type: bytes) -> bool:
 
 
 class BodyGuard:
-    """A non-empty body must be JSON (else 415) and at most max_bytes (else 413)."""
+    """A non-empty body must be JSON (else 415), UTF-8 (else 422) and at most max_bytes (413)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -38,15 +42,21 @@ class BodyGuard:
         await self.app(scope, self._limited(receive), send)
 
     def _limited(self, receive: Receive) -> Receive:
-        """Count what actually arrives: a Content-Length can lie or be missing."""
+        """Count what actually arrives (a Content-Length can lie or be missing); check UTF-8."""
         received = 0
+        utf8 = codecs.getincrementaldecoder("utf-8")()
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
-            received += len(message.get("body", b""))
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > self.max_bytes:
                 raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, TOO_LARGE)
+            try:
+                utf8.decode(chunk, final=not message.get("more_body", False))
+            except UnicodeDecodeError:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NOT_UTF8) from None
             return message
 
         return limited_receive
