@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import io
 import json
 import logging
 import os
@@ -18,11 +17,14 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from emulator.errors import EmulatorError, InvokeFailure
-from emulator.template import load_env_vars, load_project, parse_parameter_overrides
+from emulator.template import load_env_vars, load_project
 
 if TYPE_CHECKING:
+    from socket import socket
+
     from watchdog.observers.api import BaseObserver
 
+    from emulator.gateway import HttpApi
     from emulator.layers import LayerResolver
     from emulator.runner import Runner
     from emulator.runtime import Pool
@@ -72,13 +74,20 @@ def _parser() -> argparse.ArgumentParser:
     api.add_argument(
         "--no-reload", action="store_true", help="with --from-source: do not watch the code"
     )
+    api.add_argument(
+        "--warm-containers",
+        type=str.upper,
+        choices=["EAGER", "LAZY"],
+        default="LAZY",
+        help="EAGER: one environment of every function at launch; LAZY: on first use",
+    )
     api.set_defaults(run=start_api)
     invoke = commands.add_parser("invoke", parents=[common], help="invoke one function once")
     invoke.add_argument("function", help="function logical id")
     invoke.add_argument(
         "-e", "--event", type=Path, help="event JSON file ('-' for stdin; default {})"
     )
-    invoke.set_defaults(run=invoke_function, idle_timeout=600.0)
+    invoke.set_defaults(run=invoke_function, idle_timeout=600.0, warm_containers="LAZY")
     return parser
 
 
@@ -100,7 +109,7 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=level.upper(), format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
-    for noisy in ("samcli", "werkzeug", "flask", "watchdog", "botocore", "boto3", "urllib3"):
+    for noisy in ("samcli", "watchdog", "botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -147,23 +156,33 @@ def emulation(args: argparse.Namespace) -> Iterator[Emulation]:
     env_vars = load_env_vars(args.env_vars)
 
     from emulator.layers import LayerResolver
-    from emulator.runner import PoolRuntime, Runner
+    from emulator.runner import Runner
     from emulator.runtime import Pool
 
-    overrides = parse_parameter_overrides(args.parameter_overrides)
-    project = load_project(template, overrides, env_vars)
+    project = load_project(template, args.parameter_overrides, env_vars, args.cache_dir)
     layers = LayerResolver(args.from_source, args.cache_dir, args.runtime_python)
-    for function in project.functions.get_all():
+    for function in project.functions.values():
         for layer in function.layers:
             layers.python_dirs(layer)  # installs source-mode deps now, not under a request
     pool = Pool(args.runtime_python, max_per_function=args.max_envs, idle_timeout=args.idle_timeout)
     try:
-        runner = Runner(
-            project, PoolRuntime(pool, layers, args.runtime_python, args.cache_dir / "pycache")
-        )
+        runner = Runner(project, pool, layers, args.runtime_python, args.cache_dir / "pycache")
+        if args.warm_containers == "EAGER":
+            runner.prewarm(_route_order(project), workers=_warm_up_workers())
         yield Emulation(project, layers, pool, runner)
     finally:
         pool.close()
+
+
+def _warm_up_workers() -> int:
+    """Environments initialised at once: all cores but one, which stays free for requests."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _route_order(project: Project) -> list[str]:
+    """Functions behind routes first, in template order, then the rest."""
+    keys = list(dict.fromkeys(route.function for route in project.routes))
+    return keys + [key for key in project.functions if key not in keys]
 
 
 def start_api(args: argparse.Namespace) -> int:
@@ -180,67 +199,71 @@ def start_api(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace, emu: Emulation, sock: object) -> None:
-    from emulator.server import build_app, make_server
+def _http_api(emu: Emulation) -> HttpApi:
+    from emulator.gateway import HttpApi
 
-    api = emu.project.api()
-    if not api.routes:
-        raise EmulatorError(f"no API routes in {emu.project.template}")
-    server = make_server(sock, build_app(api, emu.runner, args.host, args.port))  # type: ignore[arg-type]
-    observer = _watch(emu) if args.from_source and not args.no_reload else None
-    for route in api.routes:
-        LOG.info(
-            "Mounting %s at http://%s:%d%s %s",
-            route.function_name,
-            args.host,
-            args.port,
-            route.path,
-            route.methods,
+    project = emu.project
+    if not project.routes:
+        raise EmulatorError(f"no API routes in {project.template}")
+    if project.unsupported:
+        raise EmulatorError(
+            "the emulator serves HTTP API (HttpApi) routes with payload format 2.0 and no "
+            "authorizer; not: " + "; ".join(project.unsupported)
         )
+    return HttpApi(project.routes, project.cors, emu.runner.invoke)
+
+
+def _serve(args: argparse.Namespace, emu: Emulation, sock: socket) -> None:
+    from emulator.server import serve_forever
+
+    api = _http_api(emu)
+    observer = (
+        _watch(emu, args.warm_containers == "EAGER")
+        if args.from_source and not args.no_reload
+        else None
+    )
+    for route in api.routes:
+        LOG.info("Mounting %s at http://%s:%d %s", route.function, args.host, args.port, route.key)
     LOG.info("Serving on http://%s:%d (SIGINT/SIGTERM to stop)", args.host, args.port)
     try:
-        server.serve_forever(poll_interval=0.2)
+        serve_forever(sock, api.handle)
     finally:
         if observer is not None:
             observer.stop()
-        server.server_close()
 
 
-def _watch(emu: Emulation) -> BaseObserver:
-    from samcli.lib.utils.codeuri import resolve_code_path
-
+def _watch(emu: Emulation, eager: bool) -> BaseObserver:
     from emulator.reload import watch
 
     roots: dict[str, set[str]] = {}
-    for function in emu.project.functions.get_all():
-        code = resolve_code_path(str(emu.project.base_dir), function.codeuri)
-        roots.setdefault(code, set()).add(function.full_path)
+    for function in emu.project.functions.values():
+        roots.setdefault(function.code_dir, set()).add(function.key)
         for layer in function.layers:
             for root in emu.layers.watch_roots(layer):
-                roots.setdefault(root, set()).add(function.full_path)
-    return watch(roots, emu.pool.invalidate)
+                roots.setdefault(root, set()).add(function.key)
+
+    def restart(keys: set[str]) -> None:
+        emu.pool.invalidate(keys)
+        if eager:
+            emu.runner.prewarm(sorted(keys), workers=_warm_up_workers())
+
+    return watch(roots, restart)
 
 
 def invoke_function(args: argparse.Namespace) -> int:
-    from samcli.lib.utils.stream_writer import StreamWriter
-    from samcli.local.lambdafn.exceptions import FunctionNotFound
-
     event = _read_event(args.event)
     with emulation(args) as emu:
-        try:
-            emu.runner.get_function(args.function)
-        except FunctionNotFound as exc:
+        if args.function not in emu.project.functions:
             known = ", ".join(emu.project.function_ids())
             raise EmulatorError(
                 f"function {args.function!r} not found in the template (known: {known})"
-            ) from exc
-        output = io.StringIO()
+            )
         try:
-            emu.runner.invoke(args.function, event, stdout=StreamWriter(output))
+            output = emu.runner.invoke(args.function, event.encode())
         except InvokeFailure as failure:
             sys.stdout.write(failure.body.decode("utf-8", "replace") + "\n")
             raise EmulatorError(str(failure)) from failure
-    sys.stdout.write(output.getvalue() + "\n")
+    sys.stdout.write(output.decode("utf-8", "replace") + "\n")
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from emulator.errors import EmulatorError
 
 if TYPE_CHECKING:
-    from samcli.lib.providers.provider import LayerVersion
+    from emulator.template import Layer
 
 LOG = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class LayerResolver:
         self._runtime_python = runtime_python
         self._resolved: dict[str, tuple[str, ...]] = {}
 
-    def python_dirs(self, layer: LayerVersion) -> tuple[str, ...]:
+    def python_dirs(self, layer: Layer) -> tuple[str, ...]:
         if layer.codeuri is None:
             raise EmulatorError(
                 f"layer {layer.name} has no local ContentUri (remote layers are not supported)"
@@ -35,7 +35,7 @@ class LayerResolver:
             self._resolved[layer.full_path] = self._resolve(layer)
         return self._resolved[layer.full_path]
 
-    def _resolve(self, layer: LayerVersion) -> tuple[str, ...]:
+    def _resolve(self, layer: Layer) -> tuple[str, ...]:
         root = Path(layer.codeuri)
         # A built layer (and a source one laid out for Lambda) has its content in python/.
         content = root / "python" if (root / "python").is_dir() else root
@@ -72,7 +72,7 @@ class LayerResolver:
         partial.rename(target)
         return target
 
-    def watch_roots(self, layer: LayerVersion) -> list[str]:
+    def watch_roots(self, layer: Layer) -> list[str]:
         """Folders whose changes restart the layer's users (not the pip-installed deps)."""
         return [
             path for path in self.python_dirs(layer) if not path.startswith(str(self._cache_dir))

@@ -13,13 +13,23 @@ from typing import IO
 # the init in Duration. The runtime's bootstrap (BOOTSTRAP) prints how long its init took, from
 # process start to the handler imported; the REPORT line is rewritten with it.
 INIT_MARKER = b"__emulator_init_ms__ "
+# An invocation with exactly this event initialises the environment without calling the handler
+# (what provisioned concurrency does on Lambda): `--warm-containers EAGER` sends it.
+WARM_UP_EVENT = b'{"__emulator_warm_up__": true}'
 BOOTSTRAP = f"""
-import os, sys, time
+import ctypes, os, signal, sys, time
+
+# Die with the RIE (our parent, and leader of our session), even when it is SIGKILLed.
+ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+if os.getppid() != os.getsid(0):
+    os._exit(1)
+
 import awslambdaric.bootstrap as bootstrap
 from awslambdaric.__main__ import main
 
 sys.path[0] = os.getcwd()  # as `python -m awslambdaric` has it
 _get_handler = bootstrap._get_handler
+_handle_event_request = bootstrap.handle_event_request
 
 
 def _timed_get_handler(handler):
@@ -32,7 +42,15 @@ def _timed_get_handler(handler):
     return result
 
 
+def _warm_or_handle(client, request_handler, invoke_id, event_body, *rest):
+    if event_body == {WARM_UP_EVENT!r}:
+        client.post_invocation_result(invoke_id, b"null", "application/json", *rest[7:8])
+        return
+    _handle_event_request(client, request_handler, invoke_id, event_body, *rest)
+
+
 bootstrap._get_handler = _timed_get_handler
+bootstrap.handle_event_request = _warm_or_handle
 main(sys.argv)
 """
 _REPORT_TIMES = re.compile(
@@ -52,9 +70,15 @@ class LogPump:
 
     def __init__(self, stream: IO[bytes], name: str) -> None:
         self._stream = stream
+        self._name = name
         self._init_ms: float | None = None
+        self._warming = False
         self._thread = threading.Thread(target=self._run, name=f"logs-{name}", daemon=True)
         self._thread.start()
+
+    def expect_warm_up(self) -> None:
+        """The next invocation is the warm-up: its START/END/REPORT become one INIT_REPORT line."""
+        self._warming = True
 
     def join(self, timeout: float) -> None:
         """Wait for the last lines once the environment has ended."""
@@ -77,6 +101,12 @@ class LogPump:
         if line.startswith(INIT_MARKER):
             self._init_ms = float(line[len(INIT_MARKER) :])
             return b""
+        if self._warming and line.startswith((b"START RequestId", b"END RequestId")):
+            return b""
+        if self._warming and line.startswith(b"REPORT RequestId"):
+            self._warming = False
+            init = f"{self._init_ms:.2f} ms" if self._init_ms is not None else "unknown"
+            return f"INIT_REPORT {self._name} Init Duration: {init}\tPhase: init\n".encode()
         return self._split_init(line) if b"Init Duration: " in line else line
 
     def _split_init(self, line: bytes) -> bytes:

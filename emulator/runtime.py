@@ -14,8 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator.errors import EmulatorError, EnvironmentCrash, FunctionError, FunctionTimeout
-from emulator.logs import BOOTSTRAP, LogPump
+from emulator.errors import (
+    EmulatorError,
+    EnvironmentCrash,
+    FunctionError,
+    FunctionTimeout,
+    InvokeFailure,
+)
+from emulator.logs import BOOTSTRAP, WARM_UP_EVENT, LogPump
+from emulator.processes import spawner
 from emulator.wire import InvokeConnection
 from tools.ports import free_port
 
@@ -96,8 +103,9 @@ class Environment:
             BOOTSTRAP,
             spec.handler,
         ]
-        # Own session: the RIE and the runtime it forks form one process group, killed together.
-        self._process = subprocess.Popen(
+        # The RIE leads a session of its own and forks the runtime into a process group of its
+        # own; the runtime dies with the RIE (BOOTSTRAP), the RIE with us (processes.py).
+        self._process = spawner().popen(
             command,
             cwd=spec.task_root,
             env=spec.env,
@@ -148,6 +156,11 @@ class Environment:
             self.last_used = time.monotonic()
         return self._check(status, body)
 
+    def warm_up(self) -> None:
+        """Initialise the runtime (import the handler) without invoking the handler."""
+        self._logs.expect_warm_up()
+        self.invoke(WARM_UP_EVENT)
+
     def _post(self, event: bytes) -> tuple[int, bytes]:
         if self._conn is None:
             self._conn = self._connect()
@@ -165,19 +178,19 @@ class Environment:
         return body
 
     def terminate(self) -> None:
-        """Ask the whole process group to stop (non-blocking)."""
+        """Ask the RIE, and with it its runtime, to stop (non-blocking)."""
         if self._conn is not None:
             self._conn.abort()
         self._signal(signal.SIGTERM)
 
     def wait_gone(self, deadline: float) -> None:
-        """Wait for the RIE to exit; SIGKILL the group after the deadline."""
+        """Wait for the RIE to exit; SIGKILL its group after the deadline (the runtime follows)."""
         try:
             self._process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self._signal(signal.SIGKILL)
             self._process.wait()
-        # The runtime may outlive the RIE by a moment; nothing of the group may stay.
+        # Whatever else the RIE started in its group may not outlive it.
         self._signal(signal.SIGKILL)
         if self._conn is not None:
             self._conn.close()
@@ -201,6 +214,7 @@ class _Slots:
     idle: list[Environment] = field(default_factory=list)
     count: int = 0
     generation: int = 0
+    warming: int = 0
 
 
 SpecFactory = Callable[[], FunctionSpec]
@@ -232,10 +246,36 @@ class Pool:
         finally:
             self._release(key, env)
 
+    def prewarm(self, key: str, make_spec: SpecFactory) -> None:
+        """Start and initialise one environment of `key` unless it has one; park it idle."""
+        with self._cond:
+            slots = self._slots.setdefault(key, _Slots())
+            if self._closed or slots.count:
+                return
+            slots.count += 1
+            slots.warming += 1
+            self._spawning += 1
+            generation = slots.generation
+        env: Environment | None = None
+        try:
+            env = self._spawn(key, make_spec, generation)
+            env.warm_up()
+        except InvokeFailure as failure:
+            LOG.warning("%s did not warm up: %s", key, failure.summary())
+        finally:
+            with self._cond:
+                slots.warming -= 1
+                self._cond.notify_all()
+        if env is not None:
+            self._release(key, env)
+
     def _acquire(self, key: str, make_spec: SpecFactory) -> Environment:
         with self._cond:
             slots = self._slots.setdefault(key, _Slots())
-            while not self._closed and not slots.idle and slots.count >= self._max:
+            # An environment warming up is coming: wait for it rather than start another.
+            while (
+                not self._closed and not slots.idle and (slots.count >= self._max or slots.warming)
+            ):
                 self._cond.wait()
             if self._closed:
                 raise EnvironmentCrash(key, b"emulator shutting down")

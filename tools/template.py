@@ -92,13 +92,13 @@ def _facts_from_sam_venv(template: Path) -> dict[str, Any]:
 
 
 def _read_with_sam(template: Path) -> dict[str, Any]:
-    from emulator.template import load_project
+    from emulator.template import sam_stacks
 
-    project = load_project(template, {}, {})
-    raw_globals = project.stacks[0].template_dict.get("Globals", {}).get("Function", {})
+    stacks, provider = sam_stacks(template)
+    raw_globals = stacks[0].template_dict.get("Globals", {}).get("Function", {})
     raw_environment = dict(raw_globals.get("Environment", {}).get("Variables", {}))
     facts: dict[str, Any] = {}
-    for function in project.functions.get_all():
+    for function in provider.get_all():
         routes = sorted(
             (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
             for event in (function.events or {}).values()

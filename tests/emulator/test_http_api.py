@@ -41,18 +41,18 @@ def test_post_passes_path_parameters_and_body(api: httpx.Client) -> None:
     assert event["body"] == '{"x": 1}'
 
 
-def test_unknown_route_is_403_like_api_gateway(api: httpx.Client) -> None:
+def test_unknown_route_is_404_like_api_gateway(api: httpx.Client) -> None:
     response = api.get("/nowhere")
 
-    assert response.status_code == 403
-    assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not Found"}
 
 
 def test_cors_preflight_answers_from_the_template(api: httpx.Client) -> None:
     headers = {"Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"}
     response = api.options("/echo", headers=headers)
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert response.headers["Access-Control-Max-Age"] == "600"
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import platform
+import re
 import shutil
+import signal
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,8 +15,19 @@ from pathlib import Path
 
 import httpx
 
-from tests.emulator.conftest import FIXTURES, alive, descendants
+from tests.emulator.conftest import (
+    FIXTURES,
+    TEMPLATE,
+    alive,
+    descendants,
+    listening_ports,
+    runtime_pids,
+)
 from tests.support.emulator import EmulatorProcess, free_port, running_emulator
+
+# Functions of the fixture template that start (BrokenFunction's init fails by design).
+STARTING_FUNCTIONS = 5
+_SYS_TGKILL = {"x86_64": 234, "aarch64": 131}[platform.machine()]
 
 
 def test_sigterm_ends_every_child_and_frees_the_port() -> None:
@@ -77,3 +93,83 @@ def test_idle_environments_are_reaped() -> None:
             assert time.monotonic() < deadline, "idle environment not reaped"
             time.sleep(0.1)
         assert client.get("/echo").json()["pid"] != first
+
+
+def _wait_until(condition: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_sigkill_leaves_no_environment_and_no_port_behind() -> None:
+    process = EmulatorProcess(["--template", str(TEMPLATE)], free_port())
+    try:
+        process.wait_ready()
+        with (
+            httpx.Client(base_url=process.url, timeout=20) as client,
+            ThreadPoolExecutor(3) as pool,
+        ):
+            list(pool.map(lambda _: client.get("/slow", params={"seconds": "0.5"}), range(3)))
+            client.get("/echo")
+            children = descendants(process.process.pid)
+            runtimes = runtime_pids(process.process.pid)
+            ports = listening_ports(children)
+            assert len(runtimes) >= 4 and len(ports) >= 8  # RIE invoke + runtime API ports
+            process.process.send_signal(signal.SIGKILL)
+            process.process.wait(10)
+    finally:
+        if process.process.poll() is None:
+            process.process.kill()
+        process.stop()
+
+    _wait_until(lambda: not [pid for pid in children if alive(pid)], 5, "orphans left behind")
+    for port in ports:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+
+
+def test_eager_warm_containers_start_every_function_before_the_first_request() -> None:
+    with running_emulator("--warm-containers", "EAGER", template=TEMPLATE) as process:
+        root = process.process.pid
+        _wait_until(
+            lambda: len(runtime_pids(root)) >= STARTING_FUNCTIONS, 20, "environments not warm"
+        )
+        warm = runtime_pids(root)
+        with httpx.Client(base_url=process.url, timeout=20) as client:
+            answer = client.get("/echo")
+
+        assert answer.json()["pid"] in warm
+        log = process.log()
+        request_report = [line for line in log.splitlines() if "REPORT RequestId" in line][-1]
+        assert "Init Duration" not in request_report
+
+
+def test_lazy_warm_containers_start_nothing_before_the_first_request() -> None:
+    with running_emulator("--warm-containers", "LAZY", template=TEMPLATE) as process:
+        time.sleep(1)
+        assert runtime_pids(process.process.pid) == set()
+        with httpx.Client(base_url=process.url, timeout=20) as client:
+            assert client.get("/echo").status_code == 200
+        assert re.search(r"Init Duration: \d", process.log())
+
+
+def _signal_thread(pid: int, tid: int, signum: int) -> None:
+    """Send `signum` to one thread of `pid` (tgkill), as the kernel may pick any thread."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(_SYS_TGKILL, pid, tid, signum) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
+
+
+def test_sigterm_that_lands_on_another_thread_still_stops_the_emulator() -> None:
+    with running_emulator("--warm-containers", "EAGER", template=TEMPLATE) as process:
+        pid = process.process.pid
+        with httpx.Client(base_url=process.url, timeout=20) as client:
+            assert client.get("/echo").status_code == 200
+        others = [int(tid) for tid in os.listdir(f"/proc/{pid}/task") if int(tid) != pid]
+        assert others
+        stopping = time.monotonic()
+        _signal_thread(pid, others[-1], signal.SIGTERM)
+        process.process.wait(10)
+        assert time.monotonic() - stopping < 3

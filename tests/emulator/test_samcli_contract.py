@@ -17,14 +17,13 @@ NAMES = [
     "stack_and_function_providers",
     "api_provider_routes_and_cors",
     "parameter_overrides_type",
-    "local_lambda_runner_calls_local_runtime",
-    "unknown_function_raises_function_not_found",
-    "apigw_service_uses_runner_and_lets_errors_through",
-    "event_passed_to_the_runtime_is_payload_2_0",
+    "template_reader_gets_sams_function_configs",
+    "gateway_agrees_with_sam_where_sam_is_right",
+    "gateway_answers_where_sam_is_wrong",
+    "responses_map_as_sams_gateway_maps_them",
     "rie_binary_and_flags",
     "small_helpers",
-    "werkzeug_server_options",
-    "telemetry_off_switches",
+    "telemetry_off_switch",
 ]
 
 
@@ -50,14 +49,20 @@ def test_samcli_internal_still_there(results: dict[str, str | None], name: str) 
 
 
 def test_awslambdaric_hooks_the_bootstrap_wraps_are_there() -> None:
-    """emulator/logs.py BOOTSTRAP times awslambdaric's handler import to report Init Duration."""
+    """emulator/logs.py BOOTSTRAP times the handler import and answers the warm-up event."""
     runtime_python = REPO_ROOT / ".venv-runtime" / "bin" / "python"
     check = (
         "import inspect, importlib.metadata as m;"
         "import awslambdaric.bootstrap as b, awslambdaric.__main__ as a;"
+        "import awslambdaric.lambda_runtime_client as c;"
         "assert m.version('awslambdaric') == '4.2.2', m.version('awslambdaric');"
         "assert list(inspect.signature(b._get_handler).parameters) == ['handler'];"
-        "assert list(inspect.signature(a.main).parameters) == ['args']"
+        "assert list(inspect.signature(a.main).parameters) == ['args'];"
+        "p = list(inspect.signature(b.handle_event_request).parameters);"
+        "assert p[3] == 'event_body' and p[11] == 'invocation_id', p;"
+        "assert 'handle_event_request(' in inspect.getsource(b.run);"
+        "p = list(inspect.signature(c.LambdaRuntimeClient.post_invocation_result).parameters);"
+        "assert p == ['self', 'invoke_id', 'result_data', 'content_type', 'invocation_id'], p"
     )
     run = subprocess.run(
         [str(runtime_python), "-c", check], capture_output=True, text=True, timeout=60, check=False

@@ -77,6 +77,32 @@ def test_nul_in_settings_keys_and_values_is_422(api: httpx.Client, account: dict
         _assert_json_error(answer, 422)
 
 
+NOT_UTF8 = [b'{"email": "\xff\xfe@example.com"}', b"\xff\xfe\x00\x00", b"\xc3\x28\xa0\xa1"]
+
+
+@pytest.mark.parametrize(
+    "body", NOT_UTF8, ids=["json-with-bad-bytes", "utf32-bom", "bad-sequences"]
+)
+@pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
+def test_bodies_that_are_not_utf8_are_a_clear_4xx(
+    api: httpx.Client,
+    account: dict[str, Any],
+    endpoint: str,
+    body: bytes,
+    request: pytest.FixtureRequest,
+) -> None:
+    if request.config.getoption("--gateway") == "sam-local":
+        pytest.skip(
+            "sam local decodes every body as UTF-8 and answers 502; API Gateway hands such a "
+            "body to the function base64-encoded"
+        )
+    headers = {"Content-Type": "application/json"}
+    answer = _send(api, endpoint, account["access_token"], content=body, headers=headers)
+    assert 400 <= answer.status_code < 500, answer.text[:300]
+    assert answer.headers["content-type"].startswith("application/json")
+    assert "detail" in answer.json()
+
+
 @pytest.mark.parametrize("megabytes", [1, 10])
 @pytest.mark.parametrize("endpoint", ["signup", "login", "patch-me"])
 def test_huge_bodies_are_413(

@@ -6,6 +6,8 @@ import httpx
 
 from tests.integration.conftest import SPA_ORIGIN, bearer
 
+FOREIGN_ORIGIN = "https://evil.example"
+
 
 def test_preflight_from_the_spa_is_allowed(api: httpx.Client) -> None:
     answer = api.options(
@@ -34,3 +36,29 @@ def test_error_responses_carry_cors_headers_too(api: httpx.Client) -> None:
     answer = api.get("/api/auth/me", headers={"Origin": SPA_ORIGIN, **bearer("x")})
     assert answer.status_code == 401
     assert answer.headers["access-control-allow-origin"] == SPA_ORIGIN
+
+
+def test_preflight_from_a_foreign_origin_is_not_allowed(api: httpx.Client) -> None:
+    answer = api.options(
+        "/api/auth/login",
+        headers={
+            "Origin": FOREIGN_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert answer.status_code < 500
+    assert not [name for name in answer.headers if name.startswith("access-control-")]
+
+
+def test_responses_to_a_foreign_origin_carry_no_cors_headers(
+    api: httpx.Client, account: dict[str, object]
+) -> None:
+    token = str(account["access_token"])
+    for answer in (
+        api.get("/", headers={"Origin": FOREIGN_ORIGIN}),
+        api.get("/api/auth/me", headers={"Origin": FOREIGN_ORIGIN, **bearer(token)}),
+        api.post("/api/auth/login", json={}, headers={"Origin": FOREIGN_ORIGIN}),
+    ):
+        assert "access-control-allow-origin" not in answer.headers
+        assert "access-control-allow-credentials" not in answer.headers
