@@ -101,8 +101,10 @@ def runtime_pids(pid: int) -> set[int]:
     found = set()
     for child in descendants(pid):
         try:
-            if b"awslambdaric" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.add(child)
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
+        # The RIE's own command line holds the runtime's bootstrap: tell them apart by program.
+        if b"awslambdaric" in command and b"aws-lambda-rie" not in command.split(b"\0")[0]:
+            found.add(child)
     return found

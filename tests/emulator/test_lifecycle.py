@@ -26,7 +26,7 @@ from tests.emulator.conftest import (
 from tests.support.emulator import EmulatorProcess, free_port, running_emulator
 
 # Functions of the fixture template that start (BrokenFunction's init fails by design).
-STARTING_FUNCTIONS = 5
+STARTING_FUNCTIONS = ("EchoFunction", "SlowFunction", "CrashFunction", "ShapeFunction")
 _SYS_TGKILL = {"x86_64": 234, "aarch64": 131}[platform.machine()]
 
 
@@ -134,9 +134,12 @@ def test_eager_warm_containers_start_every_function_before_the_first_request() -
     with running_emulator("--warm-containers", "EAGER", template=TEMPLATE) as process:
         root = process.process.pid
         _wait_until(
-            lambda: len(runtime_pids(root)) >= STARTING_FUNCTIONS, 20, "environments not warm"
+            lambda: all(f"INIT_REPORT {name} " in process.log() for name in STARTING_FUNCTIONS),
+            30,
+            "environments not warm",
         )
         warm = runtime_pids(root)
+        assert len(warm) >= len(STARTING_FUNCTIONS)
         with httpx.Client(base_url=process.url, timeout=20) as client:
             answer = client.get("/echo")
 
