@@ -228,3 +228,12 @@ def test_a_rotated_database_password_is_fetched_again_without_a_redeploy(
         assert login(email).status == 503
     finally:
         server.close()
+
+
+def test_a_binary_secret_is_read_as_text(aws: SecretsClient) -> None:
+    from mdcreator.aws_secrets import get_secret
+
+    arn = aws.create_secret(Name=f"mdc-test/{uuid.uuid4().hex[:8]}", SecretBinary=b"rediss://x")[
+        "ARN"
+    ]
+    assert get_secret(arn) == "rediss://x"

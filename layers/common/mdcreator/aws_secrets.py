@@ -56,7 +56,9 @@ def get_secret(arn: str) -> str:
             answer = _client().get_secret_value(SecretId=arn)
         except Exception as exc:  # botocore's errors, whatever went wrong on the way
             raise SecretUnavailable(f"cannot read secret {arn}: {type(exc).__name__}") from exc
-        _values[arn] = answer["SecretString"]
+        # Secrets made from a file may come as SecretBinary; settings are text either way.
+        value = answer.get("SecretString")
+        _values[arn] = value if value is not None else bytes(answer["SecretBinary"]).decode()
         _fetched_at[arn] = time.monotonic()
     return _values[arn]
 
