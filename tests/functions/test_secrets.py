@@ -131,7 +131,7 @@ def test_database_secret_in_rds_json_form(
     rds = {
         "engine": "postgres",
         "username": url.username,
-        "password": "unused-by-trust",
+        "password": url.password or "",
         "host": url.host,
         "port": url.port or 5432,
         "dbname": url.database,
