@@ -204,3 +204,42 @@ def confirm_email_change(db: Session, token: str) -> User:
         raise InvalidLinkToken()
     db.commit()
     return user
+
+
+# --- Password reset --------------------------------------------------------------------
+
+
+def _reset_mail(user: User) -> mail.Mail:
+    lifetime = get_settings().password_reset_ttl_s
+    grant = Grant(Purpose.RESET_PASSWORD, user.id, user.email)
+    token = onetime.issue(grant, lifetime)
+    return mail.Mail(
+        to=user.email,
+        subject="Reset your MD Creator password",
+        paragraphs=(
+            f"Someone asked to reset the password of the MD Creator account {user.email}.",
+            "Choose a new password with the link below. It signs you in and signs out "
+            "every other session of the account.",
+        ),
+        link=_link("reset-password", token),
+        link_label="Choose a new password",
+        lifetime_s=lifetime,
+        not_you="If this was not you, ignore this message: your password stays as it is.",
+    )
+
+
+def request_password_reset(db: Session, email: str, client_ip: str) -> None:
+    """Mail a reset link when a live account owns the address; the answer says neither.
+
+    Both cases answer at one fixed time from the start (MAIL_ANSWER_FLOOR_S), and the relay
+    gets at most until MAIL_SEND_DEADLINE_S, below it: a slow or hung relay cannot tell a
+    known address from an unknown one.
+    """
+    settings = get_settings()
+    started = time.monotonic()
+    limits.check_mail_allowed(client_ip)
+    limits.check_mail_to_allowed("reset", email, settings.password_reset_email_max)
+    user = service.find_user_by_email(db, email)
+    if user is not None:
+        mail.deliver([_reset_mail(user)], started + settings.mail_send_deadline_s)
+    _pad_until(started + settings.mail_answer_floor_s)
