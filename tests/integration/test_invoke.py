@@ -38,6 +38,7 @@ EXPECTED = {
     "VerifyEmailFunction": {400},
     "EmailChangeFunction": {401},
     "EmailChangeConfirmFunction": {400},
+    "PasswordForgotFunction": {202},
     "DocsFunction": {200},
     "JwksFunction": {200},
 }
