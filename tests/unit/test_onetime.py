@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +14,10 @@ from mdcreator import onetime
 from mdcreator.errors import InvalidLinkToken
 from mdcreator.onetime import Grant, Purpose
 from mdcreator.store import get_redis, key
+
+
+def _stored(purpose: Purpose, token: str) -> str:
+    return key("link-token", purpose.value, hashlib.sha256(token.encode()).hexdigest())
 
 
 def _grant(purpose: Purpose = Purpose.VERIFY_EMAIL) -> Grant:
@@ -28,16 +35,27 @@ def test_token_is_long_random_and_url_safe() -> None:
 def test_only_a_hash_is_stored() -> None:
     token = onetime.issue(_grant(), 60)
     names = list(get_redis().scan_iter(key("link-token", "*")))
-    assert names and not any(token in name for name in names)
+    assert _stored(Purpose.VERIFY_EMAIL, token) in names
+    assert not any(token in name for name in names)
     assert not any(token in str(get_redis().get(name)) for name in names)
 
 
 def test_redeem_returns_the_grant_once() -> None:
     grant = _grant()
     token = onetime.issue(grant, 60)
-    assert onetime.redeem(Purpose.VERIFY_EMAIL, token) == grant
+    redeemed = onetime.redeem(Purpose.VERIFY_EMAIL, token)
+    assert 59_000 < redeemed.expires_in_ms <= 60_000
+    assert dataclasses.replace(redeemed, expires_in_ms=0) == grant
     with pytest.raises(InvalidLinkToken):
         onetime.redeem(Purpose.VERIFY_EMAIL, token)
+
+
+def test_a_token_given_back_works_again_for_the_rest_of_its_life_only() -> None:
+    token = onetime.issue(_grant(), 60)
+    redeemed = onetime.redeem(Purpose.VERIFY_EMAIL, token)
+    onetime.give_back(token, redeemed)
+    assert 0 < get_redis().pttl(_stored(Purpose.VERIFY_EMAIL, token)) <= redeemed.expires_in_ms
+    assert onetime.redeem(Purpose.VERIFY_EMAIL, token).user_id == redeemed.user_id
 
 
 def test_concurrent_redeems_of_one_token_have_exactly_one_winner() -> None:
@@ -65,11 +83,9 @@ def test_a_token_of_another_purpose_is_refused_and_keeps_working_for_its_own() -
 
 def test_token_expires_with_its_lifetime() -> None:
     token = onetime.issue(_grant(Purpose.RESET_PASSWORD), 3600)
-    name = next(iter(get_redis().scan_iter(key("link-token", "reset-password", "*"))))
+    name = _stored(Purpose.RESET_PASSWORD, token)
     assert 3590 <= get_redis().ttl(name) <= 3600
     get_redis().pexpire(name, 1)
-    import time
-
     time.sleep(0.01)
     with pytest.raises(InvalidLinkToken):
         onetime.redeem(Purpose.RESET_PASSWORD, token)

@@ -1,8 +1,9 @@
 """One-time tokens for links in mails: random, stored only as a hash, spent on first use.
 
 Key (under settings.redis_key_prefix): link-token:<purpose>:<sha256(token)>, a JSON Grant,
-TTL = the link's lifetime. Redeeming is GETDEL, so of two concurrent uses exactly one gets
-the grant. A grant says what the mail proved; recovery.py checks it against the account.
+TTL = the link's lifetime. Redeeming takes and deletes it in one script, so of two concurrent
+uses exactly one gets the grant. A grant says what the mail proved; recovery.py checks it
+against the account, and gives the token back when the database could not be asked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from .errors import InvalidLinkToken
 from .store import fail_closed, get_redis, key
 
 TOKEN_BYTES = 32
+
+# The grant and its remaining life in ms, deleted in the same step.
+_TAKE = """
+local grant = redis.call('GET', KEYS[1])
+if not grant then return false end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return {grant, ttl}
+"""
 
 
 class Purpose(StrEnum):
@@ -35,16 +45,18 @@ class Grant:
     email: str
     new_email: str | None = None
     credentials_version: int | None = None
+    expires_in_ms: int = 0  # when redeemed: what was left of the token's life
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "user_id": str(self.user_id)})
+        data = {**asdict(self), "user_id": str(self.user_id)}
+        del data["expires_in_ms"]
+        return json.dumps(data)
 
     @classmethod
-    def from_json(cls, raw: str) -> Grant:
+    def from_json(cls, raw: str, expires_in_ms: int) -> Grant:
         data = json.loads(raw)
-        return cls(
-            **{**data, "purpose": Purpose(data["purpose"]), "user_id": uuid.UUID(data["user_id"])}
-        )
+        data.update(purpose=Purpose(data["purpose"]), user_id=uuid.UUID(data["user_id"]))
+        return cls(**data, expires_in_ms=expires_in_ms)
 
 
 def _key(purpose: Purpose, token: str) -> str:
@@ -62,10 +74,20 @@ def issue(grant: Grant, lifetime_s: int) -> str:
 @fail_closed
 def redeem(purpose: Purpose, token: str) -> Grant:
     """The token's grant, spent now; used, expired, unknown or another purpose's: refused."""
-    raw = get_redis().getdel(_key(purpose, token))
-    if raw is None:
+    taken = get_redis().eval(_TAKE, 1, _key(purpose, token))
+    if not taken:
         raise InvalidLinkToken()
-    grant = Grant.from_json(str(raw))
+    raw, expires_in_ms = taken
+    grant = Grant.from_json(str(raw), int(expires_in_ms))
     if grant.purpose is not purpose:
         raise InvalidLinkToken()
     return grant
+
+
+@fail_closed
+def give_back(token: str, grant: Grant) -> None:
+    """Make a redeemed token usable again for the rest of its life (nothing happened)."""
+    if grant.expires_in_ms > 0:
+        get_redis().set(
+            _key(grant.purpose, token), grant.to_json(), px=grant.expires_in_ms, nx=True
+        )

@@ -8,6 +8,8 @@ so it dies when the account's address changed since the mail went out.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import limits, mail, onetime, service
 from .config import get_settings
+from .db import UNAVAILABLE_ERRORS
 from .errors import (
     DependencyUnavailable,
     EmailAlreadyRegistered,
@@ -34,6 +37,17 @@ def _link(path: str, token: str) -> str:
 
 def _pad_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
+
+
+@contextmanager
+def _redeemed(purpose: Purpose, token: str) -> Iterator[Grant]:
+    """The token's grant, spent; given back when the database could not be asked."""
+    grant = onetime.redeem(purpose, token)
+    try:
+        yield grant
+    except (*UNAVAILABLE_ERRORS, DependencyUnavailable):
+        onetime.give_back(token, grant)
+        raise
 
 
 # --- Verified addresses ---------------------------------------------------------------
@@ -85,21 +99,21 @@ def request_verification(user: User, client_ip: str) -> bool:
 
 
 def verify_email(db: Session, token: str) -> User:
-    grant = onetime.redeem(Purpose.VERIFY_EMAIL, token)
-    user: User | None = db.scalar(
-        update(User)
-        .where(
-            User.id == grant.user_id,
-            User.deleted_at.is_(None),
-            func.lower(User.email) == grant.email.lower(),
+    with _redeemed(Purpose.VERIFY_EMAIL, token) as grant:
+        user: User | None = db.scalar(
+            update(User)
+            .where(
+                User.id == grant.user_id,
+                User.deleted_at.is_(None),
+                func.lower(User.email) == grant.email.lower(),
+            )
+            .values(email_verified=True)
+            .returning(User)
         )
-        .values(email_verified=True)
-        .returning(User)
-    )
-    if user is None:  # the account is gone or has another address now
-        db.rollback()
-        raise InvalidLinkToken()
-    db.commit()
+        if user is None:  # the account is gone or has another address now
+            db.rollback()
+            raise InvalidLinkToken()
+        db.commit()
     return user
 
 
@@ -181,28 +195,28 @@ def request_email_change(
 
 
 def confirm_email_change(db: Session, token: str) -> User:
-    grant = onetime.redeem(Purpose.CHANGE_EMAIL, token)
-    assert grant.new_email is not None
-    statement = (
-        update(User)
-        .where(
-            User.id == grant.user_id,
-            User.deleted_at.is_(None),
-            func.lower(User.email) == grant.email.lower(),
+    with _redeemed(Purpose.CHANGE_EMAIL, token) as grant:
+        assert grant.new_email is not None
+        statement = (
+            update(User)
+            .where(
+                User.id == grant.user_id,
+                User.deleted_at.is_(None),
+                func.lower(User.email) == grant.email.lower(),
+            )
+            .values(email=grant.new_email, email_verified=True)
+            .returning(User)
         )
-        .values(email=grant.new_email, email_verified=True)
-        .returning(User)
-    )
-    try:
-        user: User | None = db.scalar(statement)
-    except IntegrityError as exc:
-        # A live account took the address since the mail went out: the unique index decides.
-        db.rollback()
-        raise EmailAlreadyRegistered() from exc
-    if user is None:
-        db.rollback()
-        raise InvalidLinkToken()
-    db.commit()
+        try:
+            user: User | None = db.scalar(statement)
+        except IntegrityError as exc:
+            # A live account took the address since the mail went out: the unique index says so.
+            db.rollback()
+            raise EmailAlreadyRegistered() from exc
+        if user is None:
+            db.rollback()
+            raise InvalidLinkToken()
+        db.commit()
     return user
 
 
