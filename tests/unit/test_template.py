@@ -168,7 +168,7 @@ def test_architecture_drives_functions_and_layer() -> None:
     assert layer["CompatibleArchitectures"] == [{"Ref": "Architecture"}]
 
 
-MAIL_ON_REQUEST = {"VerifyEmailRequestFunction", "EmailChangeFunction"}
+MAIL_ON_REQUEST = {"VerifyEmailRequestFunction", "EmailChangeFunction", "PasswordForgotFunction"}
 
 
 def test_mail_sending_functions_read_the_smtp_secret_and_can_be_bounded() -> None:
