@@ -1,4 +1,5 @@
-"""Forgot password: the same answer for every address, a mail only for a live account."""
+"""Forgot and reset: the same answer for every address, a link that works once, for one
+account, one address and the password it was mailed for."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, signup
+from tests.functions.conftest import PASSWORD, bearer, client_ip, login, me, refresh, signup
+from tests.functions.test_verify_email import INVALID, verify
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer
 
 ACCEPTED = {"message": "If the address has an account, a reset link is on its way"}
+NEW_PASSWORD = "a-brand-new-password"
 
 
 def forgot(email: str, ip: str = "203.0.113.10") -> Answer:
@@ -93,3 +96,130 @@ def test_forgot_answers_202_on_time_when_the_relay_is_down_or_hung(
         mail_server.resume()
     assert (answer.status, answer.body) == (202, ACCEPTED)
     assert elapsed < 2.0  # the floor (0.8 s here), not a socket timeout
+
+
+def reset(token: str, new_password: str = NEW_PASSWORD) -> Answer:
+    body = {"token": token, "new_password": new_password}
+    return invoke("password_reset", http_event("POST", "/api/auth/password/reset", body=body))
+
+
+def _reset_token(email: str, mail_server: MailServer) -> str:
+    count = len(mail_server.mailbox.to(email))
+    assert forgot(email, ip=client_ip()).status == 202
+    return mail_server.mailbox.wait_for(email, count + 1)[-1].token
+
+
+def test_reset_sets_the_password_logs_in_and_ends_every_other_session(
+    account: dict[str, Any], mail_server: MailServer
+) -> None:
+    email = account["user"]["email"]
+    other = login(email).body
+    answer = reset(_reset_token(email, mail_server))
+    assert answer.status == 200
+    assert answer.headers["cache-control"] == "no-store"
+    assert set(answer.body) >= {"access_token", "refresh_token", "expires_in", "user"}
+    assert answer.body["user"]["email_verified"] is True
+    assert me(answer.body["access_token"]).status == 200
+    for old in (account, other):
+        assert me(old["access_token"]).status == 401
+        assert refresh(old["refresh_token"]).status == 401
+    assert login(email).status == 401  # the old password
+    assert login(email, NEW_PASSWORD).status == 200
+
+
+def test_reset_clears_the_lockout_of_the_account(email: str, mail_server: MailServer) -> None:
+    signup(email)
+    ip = client_ip()
+    for _ in range(5):
+        login(email, "wrong-password-123", ip=ip)
+    assert login(email, PASSWORD, ip=ip).status == 429
+    assert reset(_reset_token(email, mail_server)).status == 200
+    assert login(email, NEW_PASSWORD, ip=ip).status == 200
+
+
+def test_a_reset_link_works_once(email: str, mail_server: MailServer) -> None:
+    signup(email)
+    token = _reset_token(email, mail_server)
+    assert reset(token).status == 200
+    assert (reset(token, "another-new-password").status, reset(token).body) == (400, INVALID)
+    assert login(email, "another-new-password").status == 401
+
+
+def test_a_reset_link_dies_when_the_password_changed_since(
+    account: dict[str, Any], mail_server: MailServer
+) -> None:
+    email = account["user"]["email"]
+    token = _reset_token(email, mail_server)
+    body = {"current_password": PASSWORD, "new_password": "changed-meanwhile-1"}
+    event = http_event(
+        "POST", "/api/auth/password", body=body, headers=bearer(account["access_token"])
+    )
+    assert invoke("password", event).status == 200
+    assert (reset(token).status, reset(token).body) == (400, INVALID)
+    assert login(email, "changed-meanwhile-1").status == 200
+
+
+def test_an_older_reset_link_dies_when_a_newer_one_was_used(
+    email: str, mail_server: MailServer
+) -> None:
+    signup(email)
+    first, second = _reset_token(email, mail_server), _reset_token(email, mail_server)
+    assert reset(second).status == 200
+    assert (reset(first, "first-link-password").status, reset(first).body) == (400, INVALID)
+
+
+def test_a_reset_link_dies_when_the_address_changed_since(
+    account: dict[str, Any], mail_server: MailServer
+) -> None:
+    from tests.functions.test_email_change import change, confirm
+
+    email = account["user"]["email"]
+    token = _reset_token(email, mail_server)
+    assert change(account["access_token"], "elsewhere-" + email).status == 202
+    assert confirm(mail_server.mailbox.wait_for("elsewhere-" + email)[0].token).status == 200
+    assert (reset(token).status, reset(token).body) == (400, INVALID)
+
+
+def test_tokens_of_other_purposes_cannot_reset_and_a_reset_token_cannot_verify(
+    email: str, mail_server: MailServer
+) -> None:
+    signup(email)
+    verification = mail_server.mailbox.wait_for(email)[0].token
+    assert (reset(verification).status, reset(verification).body) == (400, INVALID)
+    token = _reset_token(email, mail_server)
+    assert (verify(token).status, verify(token).body) == (400, INVALID)
+    assert reset(token).status == 200  # the wrong-purpose tries did not spend it
+
+
+def test_an_expired_reset_link_is_refused(email: str, mail_server: MailServer) -> None:
+    import hashlib
+
+    from mdcreator.store import get_redis, key
+
+    signup(email)
+    token = _reset_token(email, mail_server)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert get_redis().pexpire(key("link-token", "reset-password", digest), 1)
+    time.sleep(0.01)
+    assert (reset(token).status, reset(token).body) == (400, INVALID)
+
+
+def test_a_weak_new_password_is_422_and_keeps_the_link(email: str, mail_server: MailServer) -> None:
+    signup(email)
+    token = _reset_token(email, mail_server)
+    assert reset(token, "short").status == 422
+    assert reset(token).status == 200
+
+
+def test_a_reset_cancels_a_pending_email_change(
+    account: dict[str, Any], mail_server: MailServer
+) -> None:
+    from tests.functions.test_email_change import change, confirm
+
+    email = account["user"]["email"]
+    assert change(account["access_token"], "thief-" + email).status == 202
+    pending = mail_server.mailbox.wait_for("thief-" + email)[0].token
+    assert "cancels the change" in mail_server.mailbox.last(email).text
+    assert reset(_reset_token(email, mail_server)).status == 200
+    assert (confirm(pending).status, confirm(pending).body) == (400, INVALID)
+    assert login(email, NEW_PASSWORD).status == 200

@@ -39,6 +39,7 @@ EXPECTED = {
     "EmailChangeFunction": {401},
     "EmailChangeConfirmFunction": {400},
     "PasswordForgotFunction": {202},
+    "PasswordResetFunction": {400},
     "DocsFunction": {200},
     "JwksFunction": {200},
 }

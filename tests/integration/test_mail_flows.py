@@ -18,6 +18,7 @@ from tests.support.mail import MailServer
 
 Call = Callable[..., httpx.Response]
 INVALID = {"detail": "Invalid or expired link"}
+NEW_PASSWORD = "a-brand-new-password"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -84,3 +85,53 @@ def test_concurrent_uses_of_one_link_have_exactly_one_success(
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [200] + [400] * 7
     assert all(answer.json() == INVALID for answer in answers if answer.status_code == 400)
+
+
+def test_forgot_mail_reset_ends_old_sessions_clears_the_lockout_and_sets_the_password(
+    api: httpx.Client, account: dict[str, Any], login: Call, mail_server: MailServer
+) -> None:
+    email = account["user"]["email"]
+    for _ in range(5):
+        assert login(email, "wrong-password-123").status_code == 401
+    assert login(email).status_code == 429  # locked out
+
+    assert api.post("/api/auth/password/forgot", json={"email": email}).status_code == 202
+    link = mail_server.mailbox.wait_for(email, 2)[1]
+    assert link.link.startswith("http://localhost:5173/reset-password?token=")
+    answer = api.post(
+        "/api/auth/password/reset", json={"token": link.token, "new_password": NEW_PASSWORD}
+    )
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    tokens = answer.json()
+    assert tokens["user"]["email_verified"] is True
+    assert api.get("/api/auth/me", headers=bearer(tokens["access_token"])).status_code == 200
+
+    assert api.get("/api/auth/me", headers=bearer(account["access_token"])).status_code == 401
+    old_refresh = {"refresh_token": account["refresh_token"]}
+    assert api.post("/api/auth/refresh", json=old_refresh).status_code == 401
+    assert login(email).status_code == 401  # old password; the lockout is gone
+    assert login(email, NEW_PASSWORD).status_code == 200
+
+
+def test_concurrent_resets_with_one_link_have_exactly_one_success(
+    api: httpx.Client, email: str, signup: Call, login: Call, mail_server: MailServer
+) -> None:
+    signup(email)
+    api.post("/api/auth/password/forgot", json={"email": email})
+    token = mail_server.mailbox.wait_for(email, 2)[1].token
+    passwords = [f"concurrent-password-{i}" for i in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda password: api.post(
+                    "/api/auth/password/reset", json={"token": token, "new_password": password}
+                ),
+                passwords,
+            )
+        )
+    statuses = [answer.status_code for answer in answers]
+    assert sorted(statuses) == [200] + [400] * 5
+    winner = passwords[statuses.index(200)]
+    assert login(email, winner).status_code == 200
+    assert all(login(email, p).status_code == 401 for p in passwords if p != winner)

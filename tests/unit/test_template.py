@@ -46,8 +46,11 @@ def test_a_plain_deploy_is_production_with_a_real_bcrypt_cost() -> None:
 
 # Settings whose values are secrets: they may only ever arrive through a *_SECRET_ARN.
 SECRET_SETTINGS = {"DATABASE_URL", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS", "SMTP_URL"}
-MINTING_FUNCTIONS = {"LoginFunction", "RefreshFunction"}
-BCRYPT_FUNCTIONS = {"SignupFunction", "LoginFunction", "PasswordFunction", "DeleteAccountFunction"}
+MINTING_FUNCTIONS = {"LoginFunction", "RefreshFunction", "PasswordResetFunction"}
+BCRYPT_FUNCTIONS = {
+    "SignupFunction", "LoginFunction", "PasswordFunction", "DeleteAccountFunction",
+    "PasswordResetFunction",
+}  # fmt: skip
 DOCUMENT = document()
 
 

@@ -27,6 +27,7 @@ from .errors import (
 )
 from .models import User
 from .onetime import Grant, Purpose
+from .schemas import LoginToken
 
 logger = mail.logger
 
@@ -122,7 +123,14 @@ def verify_email(db: Session, token: str) -> User:
 
 def _change_confirmation_mail(user: User, new_email: str) -> mail.Mail:
     lifetime = get_settings().email_change_ttl_s
-    grant = Grant(Purpose.CHANGE_EMAIL, user.id, user.email, new_email=new_email)
+    # Bound to the password too: the owner who reads the notice and resets it cancels this.
+    grant = Grant(
+        Purpose.CHANGE_EMAIL,
+        user.id,
+        user.email,
+        new_email=new_email,
+        credentials_version=user.credentials_version,
+    )
     token = onetime.issue(grant, lifetime)
     return mail.Mail(
         to=new_email,
@@ -164,7 +172,7 @@ def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
             "The change happens only when the link sent to the new address is used.",
         ),
         not_you="If this was not you, reset your password now at "
-        f"{get_settings().app_url} and check your account.",
+        f"{get_settings().app_url}: that cancels the change.",
     )
 
 
@@ -203,6 +211,7 @@ def confirm_email_change(db: Session, token: str) -> User:
                 User.id == grant.user_id,
                 User.deleted_at.is_(None),
                 func.lower(User.email) == grant.email.lower(),
+                User.credentials_version == grant.credentials_version,
             )
             .values(email=grant.new_email, email_verified=True)
             .returning(User)
@@ -225,7 +234,9 @@ def confirm_email_change(db: Session, token: str) -> User:
 
 def _reset_mail(user: User) -> mail.Mail:
     lifetime = get_settings().password_reset_ttl_s
-    grant = Grant(Purpose.RESET_PASSWORD, user.id, user.email)
+    grant = Grant(
+        Purpose.RESET_PASSWORD, user.id, user.email, credentials_version=user.credentials_version
+    )
     token = onetime.issue(grant, lifetime)
     return mail.Mail(
         to=user.email,
@@ -257,3 +268,31 @@ def request_password_reset(db: Session, email: str, client_ip: str) -> None:
     if user is not None:
         mail.deliver([_reset_mail(user)], started + settings.mail_send_deadline_s)
     _pad_until(started + settings.mail_answer_floor_s)
+
+
+def reset_password(db: Session, token: str, new_password: str) -> LoginToken:
+    """Set the password from a reset link; the mail proved the address, so it is verified.
+
+    The link dies when the account's password or address changed since it was mailed. Every
+    session and device token ends, the account's login lockouts clear, a new session starts.
+    """
+    with _redeemed(Purpose.RESET_PASSWORD, token) as grant:
+        # The row stays locked from here to set_password's commit: a concurrent password
+        # change waits, then raises the credentials version after this one.
+        user: User | None = db.scalar(
+            update(User)
+            .where(
+                User.id == grant.user_id,
+                User.deleted_at.is_(None),
+                func.lower(User.email) == grant.email.lower(),
+                User.credentials_version == grant.credentials_version,
+            )
+            .values(email_verified=True)
+            .returning(User)
+        )
+        if user is None:
+            db.rollback()
+            raise InvalidLinkToken()
+        service.set_password(db, user, new_password)
+    limits.clear_login_lockouts(user.email)
+    return service.start_session(db, user)

@@ -86,6 +86,11 @@ def _store_password_hash(db: Session, user: User, password_hash: str) -> None:
 
 def login(db: Session, credentials: UserLogin, client_ip: str) -> LoginToken:
     user = _check_credentials(db, credentials, client_ip)
+    return start_session(db, user)
+
+
+def start_session(db: Session, user: User) -> LoginToken:
+    """A new session for a user who just proved who they are (login, password reset)."""
     session_id, refresh_jti = uuid.uuid4(), uuid.uuid4()
     # The session exists before any token does: no token we could not revoke. It records the
     # credentials version read with the hash; if the password changed since, it is refused.
