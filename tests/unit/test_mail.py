@@ -14,22 +14,6 @@ from tests.support.mail import MailServer
 LINK = "http://localhost:5173/verify-email?token=abc_DEF-123"
 
 
-@pytest.fixture
-def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    from mdcreator.config import get_settings
-
-    def _override(**values: object) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        get_settings.cache_clear()
-        mail.get_backend.cache_clear()
-
-    yield _override
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    mail.get_backend.cache_clear()
-
-
 def _mail(**changes: Any) -> mail.Mail:
     values: dict[str, Any] = {
         "to": "ada@example.com",

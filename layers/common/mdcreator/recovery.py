@@ -51,6 +51,27 @@ def _redeemed(purpose: Purpose, token: str) -> Iterator[Grant]:
         raise
 
 
+def _claim(db: Session, grant: Grant, **changes: object) -> User:
+    """Apply `changes` to the grant's account if it is still what the mail went out for.
+
+    One UPDATE, so nothing changes in between: the account is live, has the address the mail
+    went to and, where the grant carries one, the same credentials version; else the link is
+    stale. The row stays locked until the caller commits.
+    """
+    conditions = [
+        User.id == grant.user_id,
+        User.deleted_at.is_(None),
+        func.lower(User.email) == grant.email.lower(),
+    ]
+    if grant.credentials_version is not None:
+        conditions.append(User.credentials_version == grant.credentials_version)
+    user: User | None = db.scalar(update(User).where(*conditions).values(**changes).returning(User))
+    if user is None:
+        db.rollback()
+        raise InvalidLinkToken()
+    return user
+
+
 # --- Verified addresses ---------------------------------------------------------------
 
 
@@ -101,19 +122,7 @@ def request_verification(user: User, client_ip: str) -> bool:
 
 def verify_email(db: Session, token: str) -> User:
     with _redeemed(Purpose.VERIFY_EMAIL, token) as grant:
-        user: User | None = db.scalar(
-            update(User)
-            .where(
-                User.id == grant.user_id,
-                User.deleted_at.is_(None),
-                func.lower(User.email) == grant.email.lower(),
-            )
-            .values(email_verified=True)
-            .returning(User)
-        )
-        if user is None:  # the account is gone or has another address now
-            db.rollback()
-            raise InvalidLinkToken()
+        user = _claim(db, grant, email_verified=True)
         db.commit()
     return user
 
@@ -204,27 +213,12 @@ def request_email_change(
 
 def confirm_email_change(db: Session, token: str) -> User:
     with _redeemed(Purpose.CHANGE_EMAIL, token) as grant:
-        assert grant.new_email is not None
-        statement = (
-            update(User)
-            .where(
-                User.id == grant.user_id,
-                User.deleted_at.is_(None),
-                func.lower(User.email) == grant.email.lower(),
-                User.credentials_version == grant.credentials_version,
-            )
-            .values(email=grant.new_email, email_verified=True)
-            .returning(User)
-        )
         try:
-            user: User | None = db.scalar(statement)
+            user = _claim(db, grant, email=grant.new_email, email_verified=True)
         except IntegrityError as exc:
             # A live account took the address since the mail went out: the unique index says so.
             db.rollback()
             raise EmailAlreadyRegistered() from exc
-        if user is None:
-            db.rollback()
-            raise InvalidLinkToken()
         db.commit()
     return user
 
@@ -277,22 +271,9 @@ def reset_password(db: Session, token: str, new_password: str) -> LoginToken:
     session and device token ends, the account's login lockouts clear, a new session starts.
     """
     with _redeemed(Purpose.RESET_PASSWORD, token) as grant:
-        # The row stays locked from here to set_password's commit: a concurrent password
-        # change waits, then raises the credentials version after this one.
-        user: User | None = db.scalar(
-            update(User)
-            .where(
-                User.id == grant.user_id,
-                User.deleted_at.is_(None),
-                func.lower(User.email) == grant.email.lower(),
-                User.credentials_version == grant.credentials_version,
-            )
-            .values(email_verified=True)
-            .returning(User)
-        )
-        if user is None:
-            db.rollback()
-            raise InvalidLinkToken()
+        # The row stays locked through set_password's commit: a concurrent password change
+        # waits, then raises the credentials version after this one.
+        user = _claim(db, grant, email_verified=True)
         service.set_password(db, user, new_password)
     limits.clear_login_lockouts(user.email)
     return service.start_session(db, user)
