@@ -26,8 +26,9 @@ def http_event(
     body: str | bytes | dict[str, Any] | list[Any] | None = None,
     headers: dict[str, str] | None = None,
     source_ip: str = "203.0.113.10",
+    cookies: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An event shaped like the samples, for any method, path, body and headers."""
+    """An event shaped like the samples, for any method, path, body, headers and cookies."""
     event = copy.deepcopy(load_event("root"))
     event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {path}"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
@@ -35,6 +36,9 @@ def http_event(
     event["requestContext"]["http"]["sourceIp"] = source_ip
     event["requestContext"]["requestId"] = str(uuid.uuid4())
     event["headers"].update({key.lower(): value for key, value in (headers or {}).items()})
+    if cookies:
+        # HTTP APIs hand the Cookie header over as a list of its name=value pairs.
+        event["cookies"] = [f"{name}={value}" for name, value in cookies.items()]
     if body is not None:
         text = body if isinstance(body, str | bytes) else json.dumps(body)
         raw = text.encode() if isinstance(text, str) else text
@@ -59,6 +63,7 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: Any
+    cookies: list[str] = field(default_factory=list)  # one Set-Cookie header each
 
 
 def load_function(name: str) -> ModuleType:
@@ -71,4 +76,4 @@ def invoke(name: str, event: dict[str, Any]) -> Answer:
     body = result.get("body") or ""
     is_json = body and headers.get("content-type", "").startswith("application/json")
     parsed = json.loads(body) if is_json else body
-    return Answer(result["statusCode"], headers, parsed)
+    return Answer(result["statusCode"], headers, parsed, result.get("cookies", []))

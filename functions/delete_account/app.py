@@ -3,7 +3,7 @@
 from fastapi import Response, status
 from mangum import Mangum
 
-from mdcreator import service
+from mdcreator import cookies, service
 from mdcreator.deps import ClientIp, CurrentUser, DbSession
 from mdcreator.schemas import AccountDelete
 from mdcreator.web import create_app, error_responses
@@ -16,13 +16,18 @@ app = create_app(tokens="verify")
     summary="Delete the account",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(401, 413, 415, 422, 429, 503),
+    responses={
+        **error_responses(401, 413, 415, 422, 429, 503),
+        **cookies.set_cookie_docs(204, cookies.CLEARS_COOKIES),
+    },
 )
 async def delete_account(
     body: AccountDelete, user: CurrentUser, db: DbSession, client_ip: ClientIp
 ) -> Response:
     service.delete_account(db, user, body.password, client_ip)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    cookies.clear_session_cookies(response)
+    return response
 
 
 handler = Mangum(app, lifespan="off")

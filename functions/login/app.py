@@ -2,9 +2,9 @@
 
 from mangum import Mangum
 
-from mdcreator import service
-from mdcreator.deps import ClientIp, DbSession
-from mdcreator.schemas import LoginToken, UserLogin
+from mdcreator import cookies, service
+from mdcreator.deps import ClientIp, DbSession, LoginCredentials, TokenDelivery
+from mdcreator.schemas import CookieToken, LoginToken
 from mdcreator.web import create_app, error_responses
 
 app = create_app(tokens="sign")
@@ -13,11 +13,16 @@ app = create_app(tokens="sign")
 @app.post(
     "/api/auth/login",
     summary="Log in",
-    response_model=LoginToken,
-    responses=error_responses(401, 413, 415, 422, 429, 503),
+    response_model=LoginToken | CookieToken,
+    responses={
+        **error_responses(401, 403, 413, 415, 422, 429, 503),
+        **cookies.set_cookie_docs(200, cookies.ISSUES_COOKIES),
+    },
 )
-async def login(credentials: UserLogin, db: DbSession, client_ip: ClientIp) -> LoginToken:
-    return service.login(db, credentials, client_ip)
+async def login(
+    credentials: LoginCredentials, db: DbSession, client_ip: ClientIp, delivery: TokenDelivery
+) -> LoginToken | CookieToken:
+    return delivery.answer(service.login(db, credentials, client_ip))
 
 
 handler = Mangum(app, lifespan="off")

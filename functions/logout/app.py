@@ -1,8 +1,9 @@
 """POST /api/auth/logout - revoke the presented access token and its session."""
 
+from fastapi import Response
 from mangum import Mangum
 
-from mdcreator import service
+from mdcreator import cookies, service
 from mdcreator.deps import AccessToken
 from mdcreator.schemas import Message
 from mdcreator.web import create_app, error_responses
@@ -14,10 +15,14 @@ app = create_app(tokens="verify")
     "/api/auth/logout",
     summary="Log out",
     response_model=Message,
-    responses=error_responses(401, 503),
+    responses={
+        **error_responses(401, 503),
+        **cookies.set_cookie_docs(200, cookies.CLEARS_COOKIES),
+    },
 )
-async def logout(token: AccessToken) -> Message:
+async def logout(token: AccessToken, response: Response) -> Message:
     service.logout(token)
+    cookies.clear_session_cookies(response)
     return Message(message="Logged out successfully")
 
 

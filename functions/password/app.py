@@ -1,8 +1,9 @@
 """POST /api/auth/password - change the password; every other session ends."""
 
+from fastapi import Response
 from mangum import Mangum
 
-from mdcreator import service
+from mdcreator import cookies, service
 from mdcreator.deps import AccessToken, ClientIp, CurrentUser, DbSession
 from mdcreator.schemas import Message, PasswordChange
 from mdcreator.web import create_app, error_responses
@@ -14,12 +15,21 @@ app = create_app(tokens="verify")
     "/api/auth/password",
     summary="Change the password",
     response_model=Message,
-    responses=error_responses(401, 413, 415, 422, 429, 503),
+    responses={
+        **error_responses(401, 413, 415, 422, 429, 503),
+        **cookies.set_cookie_docs(200, cookies.CLEARS_DEVICE_COOKIE),
+    },
 )
 async def change_password(
-    body: PasswordChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
+    body: PasswordChange,
+    user: CurrentUser,
+    token: AccessToken,
+    db: DbSession,
+    client_ip: ClientIp,
+    response: Response,
 ) -> Message:
     service.change_password(db, user, token, body.current_password, body.new_password, client_ip)
+    cookies.clear_device_cookie(response)
     return Message(message="Password changed")
 
 

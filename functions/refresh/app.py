@@ -1,10 +1,10 @@
-"""POST /api/auth/refresh - rotate a refresh token into a new token pair."""
+"""POST /api/auth/refresh - rotate a refresh token (body or cookie) into a new token pair."""
 
 from mangum import Mangum
 
-from mdcreator import service
-from mdcreator.deps import DbSession
-from mdcreator.schemas import RefreshRequest, Token
+from mdcreator import cookies, service
+from mdcreator.deps import DbSession, PresentedRefreshToken, TokenDelivery
+from mdcreator.schemas import CookieToken, Token
 from mdcreator.web import create_app, error_responses
 
 app = create_app(tokens="sign")
@@ -13,11 +13,16 @@ app = create_app(tokens="sign")
 @app.post(
     "/api/auth/refresh",
     summary="Refresh the session's tokens",
-    response_model=Token,
-    responses=error_responses(401, 413, 415, 422, 503),
+    response_model=Token | CookieToken,
+    responses={
+        **error_responses(401, 403, 413, 415, 422, 503),
+        **cookies.set_cookie_docs(200, cookies.ISSUES_COOKIES),
+    },
 )
-async def refresh(body: RefreshRequest, db: DbSession) -> Token:
-    return service.refresh(db, body.refresh_token)
+async def refresh(
+    token: PresentedRefreshToken, db: DbSession, delivery: TokenDelivery
+) -> Token | CookieToken:
+    return delivery.answer(service.refresh(db, token))
 
 
 handler = Mangum(app, lifespan="off")

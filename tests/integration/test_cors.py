@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.integration.conftest import SPA_ORIGIN, bearer
 
@@ -62,3 +63,36 @@ def test_responses_to_a_foreign_origin_carry_no_cors_headers(
     ):
         assert "access-control-allow-origin" not in answer.headers
         assert "access-control-allow-credentials" not in answer.headers
+
+
+@pytest.mark.parametrize("origin", [SPA_ORIGIN, "http://localhost:5174"])
+def test_preflight_allows_the_cookie_mode_header_with_credentials(
+    api: httpx.Client, origin: str
+) -> None:
+    answer = api.options(
+        "/api/auth/refresh",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-refresh-token-mode",
+        },
+    )
+    assert answer.status_code in (200, 204)
+    assert answer.headers["access-control-allow-origin"] == origin
+    assert "x-refresh-token-mode" in answer.headers["access-control-allow-headers"].lower()
+    assert answer.headers.get("access-control-allow-credentials") == "true"
+
+
+def test_cookie_mode_preflight_from_another_localhost_port_allows_nothing(
+    api: httpx.Client,
+) -> None:
+    answer = api.options(
+        "/api/auth/refresh",
+        headers={
+            "Origin": "http://localhost:8080",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-refresh-token-mode",
+        },
+    )
+    assert "access-control-allow-origin" not in answer.headers
+    assert "access-control-allow-credentials" not in answer.headers

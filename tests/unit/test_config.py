@@ -37,3 +37,29 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("ENV", "production")
     settings = Settings()
     assert (settings.bcrypt_rounds, settings.env) == (11, "production")
+
+
+@pytest.mark.parametrize(
+    "origins",
+    ["*", "http://localhost:5173/", "https://app.example.com/login", "localhost:5173", "null"],
+)
+def test_cors_origins_must_be_origins(origins: str) -> None:
+    with pytest.raises(ValidationError, match="is not an origin"):
+        Settings(cors_origins=f"http://localhost:5173,{origins}")
+
+
+def test_cors_origins_are_a_comma_separated_list() -> None:
+    settings = Settings(cors_origins="https://app.example.com, http://localhost:5173")
+    assert settings.spa_origins() == {"https://app.example.com", "http://localhost:5173"}
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("lax", "Lax"), ("NONE", "None"), ("Strict", "Strict")]
+)
+def test_cookie_samesite_in_any_case(given: str, kept: str) -> None:
+    assert Settings(cookie_samesite=given).cookie_samesite == kept
+
+
+def test_cookie_samesite_refuses_other_values() -> None:
+    with pytest.raises(ValidationError):
+        Settings(cookie_samesite="sometimes")

@@ -195,3 +195,29 @@ def test_locally_too_only_minting_functions_are_handed_the_private_key() -> None
 def test_locally_too_only_mail_functions_are_handed_the_smtp_url() -> None:
     holders = {name for name, facts in FUNCTIONS.items() if "SMTP_URL" in facts.environment}
     assert holders == MAIL_ON_REQUEST | {"SignupFunction"}
+
+
+def test_the_functions_origin_check_and_the_gateways_cors_name_the_same_origins() -> None:
+    from mdcreator.config import Settings
+
+    parameters = DOCUMENT["Parameters"]
+    cors = DOCUMENT["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == {"Ref": "CorsOrigins"}
+    assert ENVIRONMENTS["Globals"]["CORS_ORIGINS"] == {"Fn::Join": [",", {"Ref": "CorsOrigins"}]}
+    # Locally the setting's default stands in for the template's: the same list.
+    assert Settings.model_fields["cors_origins"].default == parameters["CorsOrigins"]["Default"]
+    # Cookie mode's header passes the preflight, with credentials.
+    assert "X-Refresh-Token-Mode" in cors["AllowHeaders"]
+    assert cors["AllowCredentials"] is True
+
+
+def test_cookie_samesite_is_a_parameter_with_the_settings_choices() -> None:
+    from typing import get_args
+
+    from mdcreator.config import Settings
+
+    parameter = DOCUMENT["Parameters"]["CookieSameSite"]
+    assert ENVIRONMENTS["Globals"]["COOKIE_SAMESITE"] == {"Ref": "CookieSameSite"}
+    choices = get_args(Settings.model_fields["cookie_samesite"].annotation)
+    assert set(parameter["AllowedValues"]) == set(choices)
+    assert parameter["Default"] == Settings.model_fields["cookie_samesite"].default

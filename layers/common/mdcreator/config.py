@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Below this cost a stolen hash falls too fast; development and tests go lower for speed.
@@ -86,6 +87,34 @@ class Settings(BaseSettings):
     email_verify_max: int = Field(default=3, ge=1)
     email_change_max: int = Field(default=3, ge=1)
     mail_address_window_s: int = Field(default=3600, ge=1)
+
+    # Browser sessions (cookie mode, cookies.py). The SPA's origins, comma-separated: the
+    # template passes its CorsOrigins parameter here, so the gateway's CORS and the
+    # functions' Origin check name the same list. SameSite of the cookies: Lax for an SPA on
+    # the API's site, None for one on another site (then CORS is what guards the cookie).
+    cors_origins: str = "http://localhost:5173,http://localhost:5174"
+    cookie_samesite: Literal["Lax", "Strict", "None"] = "Lax"
+
+    @field_validator("cookie_samesite", mode="before")
+    @classmethod
+    def _samesite_any_case(cls, value: object) -> object:
+        return value.capitalize() if isinstance(value, str) else value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        for origin in value.split(","):
+            parts = urlsplit(origin.strip())
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or f"{parts.scheme}://{parts.netloc}" != origin.strip()
+            ):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port])")
+        return value
+
+    def spa_origins(self) -> frozenset[str]:
+        return frozenset(origin.strip() for origin in self.cors_origins.split(","))
 
     @model_validator(mode="after")
     def _check_mail_timing(self) -> Settings:

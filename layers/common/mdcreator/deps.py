@@ -5,16 +5,19 @@ Dependencies and routes are `async def` on purpose, see db.get_db.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Cookie, Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from . import service
+from . import cookies, service
 from .db import get_db
 from .errors import InvalidToken
 from .models import User
+from .schemas import DeviceToken, RefreshRequest, UserLogin
 from .tokens import VerifiedToken
 
 DbSession = Annotated[Session, Depends(get_db)]
@@ -48,3 +51,76 @@ async def get_client_ip(request: Request) -> str:
 
 
 ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+# --- Cookie mode (cookies.py) ----------------------------------------------------------------
+
+
+async def get_token_delivery(
+    response: Response,
+    mode: Annotated[
+        Literal["cookie"] | None,
+        Header(
+            alias=cookies.MODE_HEADER,
+            description="`cookie` for a browser: the refresh token travels in the HttpOnly "
+            f"cookie `{cookies.REFRESH_COOKIE}` and the device token in `{cookies.DEVICE_COOKIE}`,"
+            " not in the body. Absent: every token in the body.",
+        ),
+    ] = None,
+    origin: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> cookies.Delivery:
+    if mode is not None:
+        cookies.check_origin(origin)
+    return cookies.Delivery(cookie_mode=mode is not None, response=response)
+
+
+TokenDelivery = Annotated[cookies.Delivery, Depends(get_token_delivery)]
+
+_device_token: TypeAdapter[str] = TypeAdapter(DeviceToken)
+
+
+async def get_login_credentials(
+    credentials: UserLogin,
+    delivery: TokenDelivery,
+    device_cookie: Annotated[
+        str | None,
+        Cookie(
+            alias=cookies.DEVICE_COOKIE,
+            description="Cookie mode: the device token of an earlier login (used when the body "
+            "has none).",
+        ),
+    ] = None,
+) -> UserLogin:
+    if not delivery.cookie_mode or credentials.device_token is not None or device_cookie is None:
+        return credentials
+    try:
+        device = _device_token.validate_python(device_cookie)
+    except ValidationError:
+        return credentials  # a mangled cookie counts as none: it must not stop a login
+    return credentials.model_copy(update={"device_token": device})
+
+
+LoginCredentials = Annotated[UserLogin, Depends(get_login_credentials)]
+
+
+async def get_refresh_token(
+    delivery: TokenDelivery,
+    body: RefreshRequest | None = None,
+    refresh_cookie: Annotated[
+        str | None,
+        Cookie(
+            alias=cookies.REFRESH_COOKIE,
+            description="Cookie mode: the refresh token, used when there is no body; needs "
+            f"`{cookies.MODE_HEADER}: cookie` and, from a browser, an SPA Origin.",
+        ),
+    ] = None,
+) -> str:
+    token = delivery.refresh_token(body.refresh_token if body else None, refresh_cookie)
+    if token is None:
+        # Neither a body nor a cookie: the answer a client without cookie mode always got.
+        missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+        raise RequestValidationError([missing])
+    return token
+
+
+PresentedRefreshToken = Annotated[str, Depends(get_refresh_token)]

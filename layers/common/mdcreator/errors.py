@@ -23,6 +23,20 @@ class RefreshTokenReused(InvalidToken):
     """An already rotated refresh token came back: its whole session is revoked."""
 
 
+class CookieRefused(DomainError):
+    """A request that would use or set the browser's token cookies without proving it comes
+    from the SPA itself."""
+
+
+class CookieModeRequired(CookieRefused):
+    """The refresh cookie without the X-Refresh-Token-Mode header (a cross-site form, a
+    simple request): a custom header is what a cross-site page cannot send without CORS."""
+
+
+class OriginNotAllowed(CookieRefused):
+    """Cookie mode from an Origin that is not one of the SPA's."""
+
+
 class InvalidLinkToken(DomainError):
     """A mailed link's token that is used, expired, unknown, for another purpose or stale."""
 

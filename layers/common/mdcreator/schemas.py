@@ -197,12 +197,15 @@ class ProfileResponse(UserResponse):
     updated_at: datetime
 
 
-class Token(BaseModel):
+class AccessTokenAnswer(BaseModel):
     access_token: str
-    refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Lifetime of the access token in seconds.")
     user: UserResponse
+
+
+class Token(AccessTokenAnswer):
+    refresh_token: str
 
 
 class LoginToken(Token):
@@ -213,6 +216,14 @@ class LoginToken(Token):
         "logging in again, and the account-wide lockout against distributed guessing does "
         "not apply. Revoked by logout-all and password changes."
     )
+
+
+class CookieToken(AccessTokenAnswer):
+    """Cookie mode (`X-Refresh-Token-Mode: cookie`): the access token, to be kept in memory;
+    the refresh token is in the HttpOnly cookie `mdc_refresh`, a device token in `mdc_device`."""
+
+    # A body that still held a refresh or device token would not validate as this one.
+    model_config = ConfigDict(extra="forbid")
 
 
 class Message(BaseModel):

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import get_settings
 from .errors import (
+    CookieModeRequired,
     DependencyUnavailable,
     DomainError,
     EmailAlreadyRegistered,
@@ -21,6 +22,7 @@ from .errors import (
     InvalidCredentials,
     InvalidLinkToken,
     InvalidToken,
+    OriginNotAllowed,
     TooManyAttempts,
 )
 from .guards import BodyGuard
@@ -41,6 +43,11 @@ ERROR_ANSWERS: dict[type[DomainError], tuple[int, str]] = {
     InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "Incorrect email or password"),
     InvalidToken: (status.HTTP_401_UNAUTHORIZED, "Could not validate credentials"),
     IncorrectPassword: (status.HTTP_401_UNAUTHORIZED, "Incorrect password"),
+    CookieModeRequired: (
+        status.HTTP_403_FORBIDDEN,
+        "Refreshing from the cookie needs the header X-Refresh-Token-Mode: cookie",
+    ),
+    OriginNotAllowed: (status.HTTP_403_FORBIDDEN, "Origin not allowed"),
     TooManyAttempts: (status.HTTP_429_TOO_MANY_REQUESTS, "Too many attempts, try again later"),
     DependencyUnavailable: (
         status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -62,6 +69,8 @@ def _headers_for(exc: DomainError) -> dict[str, str] | None:
 _DESCRIPTIONS = {
     400: "An invalid, used or expired link; or an email change to the current address",
     401: "Not authenticated",
+    403: "Cookie mode refused: the refresh cookie without X-Refresh-Token-Mode, or cookie mode "
+    "from an Origin that is not one of the SPA's",
     409: "Conflict",
     413: "Request body too large",
     415: "Request body is not JSON",

@@ -1,0 +1,138 @@
+"""Cookie mode: a browser's refresh and device tokens in HttpOnly cookies, out of scripts' reach.
+
+A client opts in per request with `X-Refresh-Token-Mode: cookie`. Token answers then carry the
+access token in the body (kept in memory by the SPA) and set
+
+  mdc_refresh  the refresh token; Path=/api/auth, Max-Age = what is left of its session
+  mdc_device   the device token; Path=/api/auth/login, the only route that reads it
+
+both `HttpOnly; Secure; SameSite=<COOKIE_SAMESITE>`. Because the browser sends the refresh
+cookie by itself, refreshing from it needs what a page on another site cannot produce: the
+custom header (a cross-origin request with it needs a CORS preflight, which only the SPA's
+origins pass) and, when the browser names one, an Origin among the SPA's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from fastapi import Response
+
+from .config import get_settings
+from .errors import CookieModeRequired, InvalidToken, OriginNotAllowed
+from .schemas import CookieToken, LoginToken, Token
+from .tokens import decode_token
+
+MODE_HEADER = "X-Refresh-Token-Mode"
+REFRESH_COOKIE = "mdc_refresh"
+DEVICE_COOKIE = "mdc_device"
+REFRESH_PATH = "/api/auth"
+DEVICE_PATH = "/api/auth/login"
+
+TokenT = TypeVar("TokenT", bound=Token)
+
+# What a route's Set-Cookie header does, for the OpenAPI document.
+ISSUES_COOKIES = (
+    f"Cookie mode only: `{REFRESH_COOKIE}` (the refresh token; HttpOnly; Secure; "
+    f"Path={REFRESH_PATH}; SameSite=COOKIE_SAMESITE; Max-Age = the session's remaining life) "
+    f"and, when a session starts, `{DEVICE_COOKIE}` (the device token; HttpOnly; Secure; "
+    f"Path={DEVICE_PATH})."
+)
+CLEARS_COOKIES = (
+    f"`{REFRESH_COOKIE}` and `{DEVICE_COOKIE}` with Max-Age=0: the browser forgets both."
+)
+CLEARS_DEVICE_COOKIE = (
+    f"`{DEVICE_COOKIE}` with Max-Age=0 (device tokens are revoked); `{REFRESH_COOKIE}` stays, "
+    "this session survives."
+)
+
+
+def set_cookie_docs(status: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entry for a route answer's Set-Cookie headers."""
+    header = {"description": description, "schema": {"type": "string"}}
+    return {status: {"headers": {"Set-Cookie": header}}}
+
+
+def check_origin(origin: str | None) -> None:
+    """Browsers name the page's origin on every cross-origin POST; clients that are no
+    browser send none and have no cookie a page could abuse."""
+    if origin is not None and origin not in get_settings().spa_origins():
+        raise OriginNotAllowed()
+
+
+_SAMESITE: dict[str, Literal["lax", "strict", "none"]] = {
+    "Lax": "lax",
+    "Strict": "strict",
+    "None": "none",
+}
+
+
+def _set(response: Response, name: str, value: str, path: str, max_age: int) -> None:
+    samesite = _SAMESITE[get_settings().cookie_samesite]
+    response.set_cookie(
+        name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite=samesite
+    )
+
+
+def _clear(response: Response, name: str, path: str) -> None:
+    _set(response, name, "", path, max_age=0)
+
+
+def clear_session_cookies(response: Response) -> None:
+    """Logout, logout-all, deletion: the browser forgets both tokens."""
+    _clear(response, REFRESH_COOKIE, REFRESH_PATH)
+    _clear(response, DEVICE_COOKIE, DEVICE_PATH)
+
+
+def clear_device_cookie(response: Response) -> None:
+    """Password change: every device token is revoked; this session's refresh cookie stays."""
+    _clear(response, DEVICE_COOKIE, DEVICE_PATH)
+
+
+def _seconds_left(refresh_token: str) -> int:
+    # The refresh token's expiry is already capped at its session's end (login + max age).
+    expires = decode_token(refresh_token, "refresh").exp
+    return max(0, int((expires - datetime.now(UTC)).total_seconds()))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How this request's tokens travel back: in the body, or as cookies (cookie mode)."""
+
+    cookie_mode: bool
+    response: Response
+
+    def answer(self, token: TokenT) -> TokenT | CookieToken:
+        if not self.cookie_mode:
+            return token
+        _set(
+            self.response,
+            REFRESH_COOKIE,
+            token.refresh_token,
+            REFRESH_PATH,
+            _seconds_left(token.refresh_token),
+        )
+        if isinstance(token, LoginToken):
+            days = get_settings().device_token_ttl_days
+            _set(self.response, DEVICE_COOKIE, token.device_token, DEVICE_PATH, days * 86_400)
+        return CookieToken(**token.model_dump(exclude={"refresh_token", "device_token"}))
+
+    def refresh_token(self, body_token: str | None, cookie: str | None) -> str | None:
+        """The refresh token this request presents; None when it presents none at all.
+
+        A token in the body is used as it is and the cookie is not read: the body names a
+        session explicitly, the cookie only comes along (a client without cookie mode may
+        share a browser with one that uses it). Only then does the cookie count, in cookie
+        mode only.
+        """
+        if body_token is not None:
+            return body_token
+        if cookie is None:
+            if self.cookie_mode:
+                raise InvalidToken("no refresh cookie")
+            return None
+        if not self.cookie_mode:
+            raise CookieModeRequired()
+        return cookie
