@@ -7,6 +7,7 @@ ElastiCache Serverless does. Run with the cluster-aware client and with a plain 
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -117,3 +118,24 @@ def test_every_session_and_limit_path_runs_on_a_cluster(email: str, override_set
     third = login(email, "a-new-passphrase-1", ip=client_ip()).body
     logout = http_event("POST", "/api/auth/logout", headers=bearer(third["access_token"]))
     assert invoke("logout", logout).status == 200
+
+
+def _free_port_from(lowest: int) -> int:
+    for port in range(lowest, 65_536):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port from {lowest}")
+
+
+def test_a_cluster_node_starts_on_a_port_high_in_the_ephemeral_range() -> None:
+    # free_port() hands out ports up to 60999; a node's bus port defaults to its port + 10000.
+    server = RedisServer(cluster=True)
+    server.port = _free_port_from(55_536)
+    try:
+        server.start()
+    finally:
+        server.close()

@@ -62,7 +62,10 @@ class RedisServer:
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                    "--save", "", "--appendonly", "no", "--dir", str(self._dir)]  # fmt: skip
         if self.cluster:
-            command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
+            # The bus port defaults to port + 10000, past 65535 for a port from the top of
+            # the ephemeral range: a free port of its own instead.
+            command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-port", str(free_port())]  # fmt: skip
         self._process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
