@@ -2,9 +2,9 @@
 
 from mangum import Mangum
 
-from mdcreator import recovery
-from mdcreator.deps import DbSession
-from mdcreator.schemas import LoginToken, PasswordReset
+from mdcreator import cookies, recovery
+from mdcreator.deps import DbSession, TokenDelivery
+from mdcreator.schemas import CookieToken, LoginToken, PasswordReset
 from mdcreator.web import create_app, error_responses
 
 app = create_app(tokens="sign")
@@ -13,11 +13,16 @@ app = create_app(tokens="sign")
 @app.post(
     "/api/auth/password/reset",
     summary="Reset the password with a mailed link",
-    response_model=LoginToken,
-    responses=error_responses(400, 413, 415, 422, 503),
+    response_model=LoginToken | CookieToken,
+    responses={
+        **error_responses(400, 403, 413, 415, 422, 503),
+        **cookies.set_cookie_docs(200, cookies.ISSUES_COOKIES),
+    },
 )
-async def reset_password(body: PasswordReset, db: DbSession) -> LoginToken:
-    return recovery.reset_password(db, body.token, body.new_password)
+async def reset_password(
+    body: PasswordReset, db: DbSession, delivery: TokenDelivery
+) -> LoginToken | CookieToken:
+    return delivery.answer(recovery.reset_password(db, body.token, body.new_password))
 
 
 handler = Mangum(app, lifespan="off")

@@ -18,6 +18,7 @@ from redis import Redis
 from tests.conftest import REDIS_URL
 from tests.integration.conftest import PASSWORD, SPA_ORIGIN, bearer
 from tests.support.cookies import Jar, SetCookie, set_cookies
+from tests.support.mail import MailServer
 
 Call = Callable[..., httpx.Response]
 COOKIE_MODE = {"X-Refresh-Token-Mode": "cookie"}
@@ -352,3 +353,44 @@ def test_a_body_token_wins_over_the_cookie(tab: Browser, api: httpx.Client, memb
     assert set_cookies(answer) == {}
     assert tab.jar.value("mdc_refresh") == cookie_before
     assert tab.refresh().status_code == 200
+
+
+# --- Password reset: a new session, in the cookies ------------------------------------------
+
+
+def _reset_link(api: httpx.Client, email: str, mail_server: MailServer) -> str:
+    """The token of a reset link for an account that has had its signup mail only."""
+    mail_server.mailbox.wait_for(email)
+    assert api.post("/api/auth/password/forgot", json={"email": email}).status_code == 202
+    return mail_server.mailbox.wait_for(email, 2)[1].token
+
+
+def test_reset_in_cookie_mode_sets_the_new_sessions_cookies(
+    tab: Browser, member: str, api: httpx.Client, mail_server: MailServer, emulated: bool
+) -> None:
+    if not emulated:
+        pytest.skip("the mails reach this process's SMTP server only through the emulator")
+    old = tab.jar.value("mdc_refresh")
+    assert old is not None
+    token = _reset_link(api, member, mail_server)
+    body = {"token": token, "new_password": "another-horse-battery"}
+
+    foreign = tab.request(
+        "POST", "/api/auth/password/reset", json=body, headers={"Origin": FOREIGN_ORIGIN}
+    )
+    assert foreign.status_code == 403  # refused before the link is spent
+
+    answer = tab.request("POST", "/api/auth/password/reset", json=body)
+    assert answer.status_code == 200, answer.text
+    assert "refresh_token" not in answer.json() and "device_token" not in answer.json()
+    issued = set_cookies(answer)
+    assert issued.keys() == {"mdc_refresh", "mdc_device"}
+    assert _claims(issued["mdc_refresh"].value)["sid"] != _claims(old)["sid"]
+    assert issued["mdc_refresh"].attributes.keys() >= {"httponly", "secure"}
+    assert tab.refresh().status_code == 200  # the new session, from the new cookie
+    stale = Browser(str(tab.client.base_url))
+    stale.jar.put(SetCookie("mdc_refresh", old, {"path": "/api/auth"}))
+    try:
+        assert stale.refresh().status_code == 401  # the reset ended the old session
+    finally:
+        stale.close()
