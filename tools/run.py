@@ -60,7 +60,8 @@ def plan(system: str, docker: bool, port: int, env_vars: Path) -> Plan:
     if emulator_supported(system):
         return Plan(
             [str(SAM_VENV / "python"), "-m", "emulator", "start-api", "--from-source",
-             "--env-vars", str(env_vars), "--host", "127.0.0.1", "--port", str(port)]
+             "--warm-containers", "EAGER", "--env-vars", str(env_vars),
+             "--host", "127.0.0.1", "--port", str(port)]
         )  # fmt: skip
     if not docker:
         raise ServiceError(

@@ -251,14 +251,13 @@ def redis_url_for_tests() -> str:
 
 def dev_urls(values: Mapping[str, str]) -> tuple[str, str]:
     """DATABASE_URL and REDIS_URL of composed settings, Settings' defaults where unset."""
-    from mdcreator.config import Settings
+    from tools.settings import default
 
     urls = []
-    for field in ("database_url", "redis_url"):
-        default = Settings.model_fields[field].default
-        url = values.get(field.upper()) or (default if isinstance(default, str) else "")
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        url = values.get(name) or default(name) or ""
         if not url:
-            raise ServiceError(f"{field.upper()} is not set: give it in .env or the shell")
+            raise ServiceError(f"{name} is not set: give it in .env or the shell")
         urls.append(url)
     return urls[0], urls[1]
 

@@ -13,19 +13,22 @@ empty or absent leaves the default in `Settings`, the only place defaults live.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-
-from pydantic import SecretBytes, SecretStr
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "layers" / "common") not in sys.path:
-    sys.path.append(str(ROOT / "layers" / "common"))
-
-from mdcreator.config import Settings  # noqa: E402
+LAYER_PACKAGE = ROOT / "layers" / "common" / "mdcreator"
+if str(LAYER_PACKAGE.parent) not in sys.path:
+    sys.path.append(str(LAYER_PACKAGE.parent))
+# What Settings declares, kept per content of the layer's package: reading it from a file
+# spares `make run` importing pydantic and the settings module (about half a second).
+FACTS_CACHE = ROOT / ".emulator" / "settings-facts"
 
 # What the local loop sets on top of Settings' defaults. A browser on one machine is one IP,
 # and every test client shares one too: per-IP limits would get in the way of both.
@@ -83,16 +86,58 @@ class UnknownSetting(ValueError):
 
 def setting_names() -> list[str]:
     """Every environment variable the functions read, in Settings' order."""
-    return [name.upper() for name in Settings.model_fields]
+    return list(_facts()["names"])
 
 
 def secret_names() -> frozenset[str]:
     """Settings typed SecretStr/SecretBytes: never given a value in the template."""
-    return frozenset(
-        name.upper()
-        for name, field in Settings.model_fields.items()
-        if field.annotation in (SecretStr, SecretBytes)
-    )
+    return frozenset(_facts()["secrets"])
+
+
+def default(name: str) -> str | None:
+    """A setting's default in Settings as text, None when it has no plain default."""
+    value = _facts()["defaults"].get(name)
+    return value if isinstance(value, str) else None
+
+
+@cache
+def _facts() -> dict[str, Any]:
+    digest = hashlib.sha256()
+    for source in sorted(LAYER_PACKAGE.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    cached = FACTS_CACHE / f"{digest.hexdigest()[:24]}.json"
+    if cached.is_file():
+        facts: dict[str, Any] = json.loads(cached.read_text())
+        return facts
+    facts = _facts_from_settings()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for stale in cached.parent.glob("*.json"):
+        stale.unlink(missing_ok=True)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(facts))
+    partial.replace(cached)
+    return facts
+
+
+def _facts_from_settings() -> dict[str, Any]:
+    from pydantic import SecretBytes, SecretStr
+
+    from mdcreator.config import Settings
+
+    fields = Settings.model_fields
+    return {
+        "names": [name.upper() for name in fields],
+        "secrets": sorted(
+            name.upper()
+            for name, field in fields.items()
+            if field.annotation in (SecretStr, SecretBytes)
+        ),
+        "defaults": {
+            name.upper(): field.default
+            for name, field in fields.items()
+            if isinstance(field.default, str | int | float) and not isinstance(field.default, bool)
+        },
+    }
 
 
 def check_names(names: Iterable[str], where: str) -> None:

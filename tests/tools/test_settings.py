@@ -13,7 +13,9 @@ from tests.conftest import ROOT
 from tools.settings import (
     PROFILES,
     UnknownSetting,
+    _facts_from_settings,
     compose,
+    default,
     every_setting,
     main,
     read_dotenv,
@@ -70,6 +72,13 @@ def test_committed_env_vars_files_name_only_settings(path: str) -> None:
 
 def test_env_example_names_only_settings() -> None:
     assert sorted(set(read_dotenv(ROOT / ".env.example")) - set(setting_names())) == []
+
+
+def test_the_cached_facts_are_what_settings_declares() -> None:
+    facts = _facts_from_settings()
+    assert setting_names() == facts["names"] == [name.upper() for name in Settings.model_fields]
+    assert secret_names() == set(facts["secrets"])
+    assert default("REDIS_URL") == Settings.model_fields["redis_url"].default
 
 
 def test_the_tests_give_every_function_every_setting(app_env: dict[str, str]) -> None:
