@@ -86,7 +86,10 @@ def _auth(api: httpx.Client, email: str, secured: bool) -> dict[str, str]:
 
 def _spliced(body: object, at: int, junk: bytes) -> bytes:
     """A generated JSON body with raw bytes spliced in: JSON-looking, but not UTF-8."""
-    text = json.dumps(body).encode()
+    try:
+        text = json.dumps(body).encode()
+    except TypeError:  # an optional body the case left out
+        text = b"{}"
     cut = at % (len(text) + 1)
     return text[:cut] + junk + text[cut:]
 
