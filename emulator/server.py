@@ -90,14 +90,21 @@ class _Connection:
             while self._serve_next():
                 pass
         except BadRequest as bad:
-            self._send(bad.response, keep_alive=False, head=False)
+            self._last_words(bad.response)
         except (_Closed, OSError):
             pass
         except Exception:
             LOG.exception("unexpected error while serving %s", self._peer)
-            self._send(message(500, "Internal Server Error"), keep_alive=False, head=False)
+            self._last_words(message(500, "Internal Server Error"))
         finally:
             self._sock.close()
+
+    def _last_words(self, response: Response) -> None:
+        """An answer before closing; the client may be gone already."""
+        try:
+            self._send(response, keep_alive=False, head=False)
+        except OSError:
+            pass
 
     def _serve_next(self) -> bool:
         try:

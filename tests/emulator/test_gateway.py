@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import socket
 import time
 from typing import Any
@@ -240,3 +241,34 @@ def test_garbage_request_line_is_a_400_and_the_server_lives_on(
 
     assert reply.startswith(b"HTTP/1.1 400")
     assert api.get("/echo").status_code == 200
+
+
+def test_chunked_request_body_is_read_whole(api: httpx.Client) -> None:
+    chunks = iter([b'{"a"', b": 1, ", b'"b": 2}'])
+    event = _event(api.post("/items/1", content=chunks, headers={"Content-Type": "text/plain"}))
+
+    assert event["body"] == '{"a": 1, "b": 2}'
+
+
+def test_body_over_the_http_api_payload_limit_is_413(api: httpx.Client) -> None:
+    response = api.post("/items/1", content=b"x" * (11 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Entity Too Large"}
+    assert api.get("/echo").status_code == 200
+
+
+def test_expect_100_continue_gets_its_interim_answer(emulator: EmulatorProcess) -> None:
+    body = b'{"x": 1}'
+    head = (
+        "POST /items/1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=20) as raw:
+        raw.sendall(head.encode())
+        assert raw.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        raw.sendall(body)
+        reply = http.client.HTTPResponse(raw)
+        reply.begin()
+        assert reply.status == 200
+        assert json.loads(reply.read())["event"]["body"] == '{"x": 1}'
