@@ -11,6 +11,8 @@ TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
+# The reference page (web/); 5173 stays free for the SPA's own dev server.
+WEB_PORT ?= 5174
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # SAM CLI would send usage telemetry to AWS; this machine (and CI) must not try.
@@ -24,10 +26,10 @@ SETTINGS := $(PY) -m tools.settings
 # sam build needs python3.12 on PATH (expanded only where used: finding it costs time).
 SAM_PATH = PATH="$(dir $(PYTHON312)):$$PATH"
 
-.PHONY: help venv services dev-db migrate openapi build validate check-deploy lint format test stress bench sam-local-test run clean
+.PHONY: help venv services browser dev-db migrate openapi build validate check-deploy lint format test stress bench sam-local-test run clean
 
 help:
-	@echo "make run       serve the API on http://localhost:$(PORT) (PORT= and DOTENV= override)"
+	@echo "make run       the API on http://localhost:$(PORT), the reference page on :$(WEB_PORT) (PORT=, WEB_PORT=, DOTENV=)"
 	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint"
 	@echo "make lint      ruff check + format check, mypy on the layer"
 	@echo "make format    ruff format + fixes"
@@ -107,7 +109,12 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: venv services lint validate check-deploy build
+# Chromium and chromedriver for tests/browser: Debian's packages, installed with apt-get when
+# missing; where that cannot happen `make test` stops here saying why (tools/browser.py).
+browser: venv
+	@$(PY) -m tools.browser
+
+test: venv services browser lint validate check-deploy build
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Longer fuzzing and load than `make test`: through the emulation, from the build artifacts.
@@ -127,7 +134,7 @@ bench: venv services build
 # Dev mode: code straight from functions/ and layers/, hot reload, no Docker, no sam build;
 # migrates only when a migration is pending (tools/run.py).
 run: venv
-	@$(PY) -m tools.run --port $(PORT) --dotenv $(DOTENV)
+	@$(PY) -m tools.run --port $(PORT) --web-port $(WEB_PORT) --dotenv $(DOTENV)
 
 clean:
 	rm -rf .aws-sam .emulator .pytest_cache .ruff_cache .mypy_cache

@@ -1,12 +1,15 @@
-"""`make run`: the API on http://localhost:PORT in about two seconds on a used checkout.
+"""`make run`: the API on http://localhost:PORT in about two seconds on a used checkout, and
+the reference page (web/) on http://localhost:WEB_PORT.
 
-1. Settings: every setting (development profile, then `.env`, then the shell) into
-   `.emulator/env-PORT.json`, the `--env-vars` file the functions get.
+1. Settings: every setting (development profile, the page's address as APP_URL and among
+   the SPA origins, then `.env`, then the shell) into `.emulator/env-PORT.json`, the
+   `--env-vars` file the functions get; the gateway's CORS gets the same origins.
 2. Postgres and Redis answer (local ones are started when down); the database exists.
 3. Migrations run only when the database's alembic_version is not the scripts' head.
 4. The emulator serves functions/ and layers/ from source with hot reload: no `sam build`.
    Where the Runtime Interface Emulator cannot run (it is a Linux program), the real
    `sam local start-api` serves instead, through Docker.
+5. This process serves the page and waits for the API; a signal to it stops both.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import argparse
 import os
 import platform
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import closing
@@ -35,12 +40,15 @@ from tools.services import (
     tcp_answers,
 )
 from tools.settings import compose, every_setting, profile_values, read_dotenv, write_env_vars
+from tools.web import serve_in_background
 
 ROOT = Path(__file__).resolve().parents[1]
 EMULATOR_DIR = ROOT / ".emulator"
 SAM_VENV = ROOT / ".venv-sam" / "bin"
 # Docker Desktop's name for the host, as seen from a container (env.json uses it too).
 DOCKER_HOST_NAME = "host.docker.internal"
+# The real SPA's dev server (Vite's default port): always an allowed origin in development.
+SPA_DEV_SERVER = "http://localhost:5173"
 
 
 @dataclass(frozen=True)
@@ -56,12 +64,16 @@ def emulator_supported(system: str) -> bool:
     return system == "Linux"
 
 
-def plan(system: str, docker: bool, port: int, env_vars: Path) -> Plan:
+def plan(
+    system: str, docker: bool, port: int, env_vars: Path, cors_origins: str = SPA_DEV_SERVER
+) -> Plan:
+    # The gateway's CORS allows exactly the origins the functions accept cookies from.
+    overrides = ["--parameter-overrides", f"CorsOrigins={cors_origins}"]
     if emulator_supported(system):
         return Plan(
             [str(SAM_VENV / "python"), "-m", "emulator", "start-api", "--from-source",
              "--warm-containers", "EAGER", "--env-vars", str(env_vars),
-             "--host", "127.0.0.1", "--port", str(port)]
+             "--host", "127.0.0.1", "--port", str(port), *overrides]
         )  # fmt: skip
     if not docker:
         raise ServiceError(
@@ -70,10 +82,18 @@ def plan(system: str, docker: bool, port: int, env_vars: Path) -> Plan:
         )
     return Plan(
         [str(SAM_VENV / "sam"), "local", "start-api", "--env-vars", str(env_vars),
-         "--warm-containers", "EAGER", "--host", "127.0.0.1", "--port", str(port)],
+         "--warm-containers", "EAGER", "--host", "127.0.0.1", "--port", str(port), *overrides],
         note=f"The Runtime Interface Emulator runs on Linux only, not on {system}: serving "
         "through the real `sam local start-api` (Docker) instead, after `sam build`.",
     )  # fmt: skip
+
+
+def page_settings(web_port: int) -> dict[str, str]:
+    """The reference page as the SPA of development: mail links open it, and it and the SPA's
+    dev server are the origins whose requests may use the refresh cookie."""
+    page_url = f"http://localhost:{web_port}"
+    origins = dict.fromkeys([SPA_DEV_SERVER, page_url])
+    return {"APP_URL": page_url, "CORS_ORIGINS": ",".join(origins)}
 
 
 def for_containers(values: Mapping[str, str], urls: Sequence[str]) -> dict[str, str]:
@@ -105,10 +125,13 @@ def migrate_if_pending(database_url: str) -> None:
         migrate(database_url)
 
 
-def prepare(dotenv: Path, environ: Mapping[str, str]) -> tuple[dict[str, str], str, str]:
+def prepare(
+    dotenv: Path, environ: Mapping[str, str], web_port: int = 5174
+) -> tuple[dict[str, str], str, str]:
     """The settings, and the services they name ready: (values, database URL, Redis URL)."""
     file_values = read_dotenv(dotenv) if dotenv.is_file() else {}
-    values = every_setting(compose(profile_values("development"), file_values, environ))
+    profile = {**profile_values("development"), **page_settings(web_port)}
+    values = every_setting(compose(profile, file_values, environ))
     database_url, redis_url = dev_urls(values)
     if not tcp_answers(Endpoint.of(database_url, 5432)) or not redis_answers(redis_url):
         ensure_servers(database_url, redis_url)
@@ -116,34 +139,63 @@ def prepare(dotenv: Path, environ: Mapping[str, str]) -> tuple[dict[str, str], s
     return values, database_url, redis_url
 
 
+def serve_api(argv: list[str]) -> int:
+    """Run the API server until it exits; SIGTERM and SIGHUP to this process reach it too
+    (Ctrl-C reaches both from the terminal)."""
+    child = subprocess.Popen(argv, cwd=ROOT)
+
+    def forward(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, forward)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue  # the child got the same SIGINT; wait for it to finish
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.run", description=__doc__)
     parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--web-port", type=int, default=5174)
     parser.add_argument("--dotenv", type=Path, default=ROOT / ".env")
     args = parser.parse_args(argv)
     env_vars = EMULATOR_DIR / f"env-{args.port}.json"
     try:
-        values, database_url, redis_url = prepare(args.dotenv, os.environ)
+        values, database_url, redis_url = prepare(args.dotenv, os.environ, args.web_port)
         system = platform.system()
         supported = emulator_supported(system)
-        served = plan(system, supported or docker_answers(), args.port, env_vars)
+        docker = supported or docker_answers()
+        served = plan(system, docker, args.port, env_vars, values["CORS_ORIGINS"])
     except ServiceError as exc:
         print(exc, file=sys.stderr)
         return 1
     if not supported:
         values = for_containers(values, (database_url, redis_url))
     write_env_vars(env_vars, values)
-    if served.note:
-        print(served.note)
-        build = [str(SAM_VENV / "sam"), "build", "--cached", "--parallel"]
-        if os.spawnv(os.P_WAIT, build[0], build) != 0:
-            return 1
-    print(f"serving on http://localhost:{args.port}", flush=True)
-    os.chdir(ROOT)
     if shutil.which(served.argv[0]) is None:
         print(f"{served.argv[0]} is missing: run `make venv`", file=sys.stderr)
         return 1
-    os.execv(served.argv[0], served.argv)
+    if served.note:
+        print(served.note)
+        build = [str(SAM_VENV / "sam"), "build", "--cached", "--parallel"]
+        if subprocess.call(build, cwd=ROOT) != 0:
+            return 1
+    api_url = f"http://localhost:{args.port}"
+    try:
+        page = serve_in_background("127.0.0.1", args.web_port, api_url)
+    except OSError as exc:
+        print(f"the reference page cannot listen on port {args.web_port}: {exc}", file=sys.stderr)
+        return 1
+    print(f"serving on {api_url}", flush=True)
+    print(f"reference page (web/) on http://localhost:{args.web_port}", flush=True)
+    try:
+        return serve_api(served.argv)
+    finally:
+        page.shutdown()
+        page.server_close()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from redis import Redis
 from tests.conftest import REDIS_URL, ROOT
 from tools.database import create_database, drop_database
 from tools.ports import free_port
-from tools.run import for_containers, plan
+from tools.run import for_containers, page_settings, plan
 from tools.services import ServiceError
 from tools.settings import setting_names
 
@@ -59,11 +59,18 @@ def test_make_run_serves_dotenv_and_shell_settings_on_a_migrated_database(
     dotenv.write_text(
         f"DATABASE_URL={empty_database}\nREDIS_KEY_PREFIX='{prefix}'\nBCRYPT_ROUNDS=4\n"
     )
-    port = free_port()
+    port, web_port = free_port(), free_port()
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            ["make", "--no-print-directory", "run", f"PORT={port}", f"DOTENV={dotenv}"],
+            [
+                "make",
+                "--no-print-directory",
+                "run",
+                f"PORT={port}",
+                f"WEB_PORT={web_port}",
+                f"DOTENV={dotenv}",
+            ],  # fmt: skip
             cwd=ROOT,
             env=_shell_without_settings(SIGNUP_IP_MAX="1"),
             stdin=subprocess.DEVNULL,
@@ -84,6 +91,7 @@ def test_make_run_serves_dotenv_and_shell_settings_on_a_migrated_database(
         assert second.status_code == 429, second.text
         assert redis.exists(f"{prefix}signup-ip:127.0.0.1")
         assert f"http://localhost:{port}" in log.read_text()
+        _check_reference_page(port, web_port, log, {**body, "email": first.json()["email"]})
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -93,10 +101,38 @@ def test_make_run_serves_dotenv_and_shell_settings_on_a_migrated_database(
         redis.close()
 
 
+def _check_reference_page(port: int, web_port: int, log: Path, account: dict[str, str]) -> None:
+    """The page is served naming the API, is the SPA of development (mail links open it,
+    the gateway and the functions accept its origin in cookie mode)."""
+    page_origin = f"http://localhost:{web_port}"
+    assert f"{page_origin}/verify-email?token=" in log.read_text()  # the signup's mail
+    html = httpx.get(f"http://127.0.0.1:{web_port}/verify-email?token=x", timeout=10)
+    assert f'<meta name="mdc-api" content="http://localhost:{port}">' in html.text
+    api = f"http://127.0.0.1:{port}"
+    preflight = httpx.options(
+        f"{api}/api/auth/refresh",
+        headers={
+            "Origin": page_origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-refresh-token-mode",
+        },
+    )
+    assert preflight.headers["access-control-allow-origin"] == page_origin
+    login = httpx.post(
+        f"{api}/api/auth/login",
+        json=account,
+        headers={"Origin": page_origin, "X-Refresh-Token-Mode": "cookie"},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    assert "mdc_refresh=" in login.headers["set-cookie"]
+
+
 def test_where_the_rie_cannot_run_sam_local_serves_through_docker() -> None:
-    served = plan("Darwin", True, 3000, Path("env.json"))
+    served = plan("Darwin", True, 3000, Path("env.json"), "http://localhost:5174")
     assert served.argv[1:4] == ["local", "start-api", "--env-vars"]
     assert "--warm-containers" in served.argv
+    assert served.argv[-2:] == ["--parameter-overrides", "CorsOrigins=http://localhost:5174"]
     assert "Linux only" in served.note
 
 
@@ -112,3 +148,11 @@ def test_containers_reach_local_services_through_the_docker_host_name() -> None:
     )
     assert values["DATABASE_URL"] == "postgresql+psycopg2://u:p@host.docker.internal:5432/db"
     assert values["REDIS_URL"] == "redis://host.docker.internal:6379/0"
+
+
+def test_the_page_is_the_spa_of_development_beside_the_dev_server() -> None:
+    assert page_settings(5174) == {
+        "APP_URL": "http://localhost:5174",
+        "CORS_ORIGINS": "http://localhost:5173,http://localhost:5174",
+    }
+    assert page_settings(5173)["CORS_ORIGINS"] == "http://localhost:5173"
