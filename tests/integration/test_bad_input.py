@@ -84,18 +84,13 @@ NOT_UTF8 = [b'{"email": "\xff\xfe@example.com"}', b"\xff\xfe\x00\x00", b"\xc3\x2
     "body", NOT_UTF8, ids=["json-with-bad-bytes", "utf32-bom", "bad-sequences"]
 )
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
+@pytest.mark.usefixtures("non_utf8_bodies_reach_the_function")
 def test_bodies_that_are_not_utf8_are_a_clear_4xx(
     api: httpx.Client,
     account: dict[str, Any],
     endpoint: str,
     body: bytes,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if request.config.getoption("--gateway") == "sam-local":
-        pytest.skip(
-            "sam local decodes every body as UTF-8 and answers 502; API Gateway hands such a "
-            "body to the function base64-encoded"
-        )
     headers = {"Content-Type": "application/json"}
     answer = _send(api, endpoint, account["access_token"], content=body, headers=headers)
     assert 400 <= answer.status_code < 500, answer.text[:300]

@@ -114,6 +114,7 @@ def _is_utf8(data: bytes) -> bool:
 @pytest.mark.parametrize(
     ("method", "path"), BODY_OPERATIONS, ids=[f"{m} {p}" for m, p in BODY_OPERATIONS]
 )
+@pytest.mark.usefixtures("non_utf8_bodies_reach_the_function")
 def test_operation_answers_raw_bytes_as_documented(
     api_schema: schemathesis.BaseSchema, api: httpx.Client, fuzz_user: str, method: str, path: str
 ) -> None:
