@@ -111,29 +111,40 @@ def test_no_session_born_from_the_old_password_survives_its_change(
     slow_hash(database_url, email)
     body = {"email": email, "password": "correct-horse-battery"}
     stop = threading.Event()
+    flowing = threading.Event()
     born: list[dict[str, Any]] = []
+    # (sent, answered) of every login, to show that logins ran while the password changed.
+    attempts: list[tuple[float, float]] = []
 
     def keep_logging_in() -> None:
         with httpx.Client(base_url=base_url, timeout=60) as client:
             while not stop.is_set():
+                sent = time.monotonic()
                 answer = client.post("/api/auth/login", json=body)
+                attempts.append((sent, time.monotonic()))
                 if answer.status_code == 200:
                     born.append(answer.json())
+                    flowing.set()
 
     workers = [threading.Thread(target=keep_logging_in) for _ in range(3)]
     for worker in workers:
         worker.start()
-    time.sleep(0.5)
+    # A loaded machine may take seconds for the first login; the change waits for it.
+    assert flowing.wait(60), "no login succeeded before the change"
+    change_sent = time.monotonic()
     changed = api.post(
         "/api/auth/password",
         json={"current_password": "correct-horse-battery", "new_password": "new-passphrase-1"},
         headers=bearer(account["access_token"]),
     )
+    change_answered = time.monotonic()
     stop.set()
     for worker in workers:
         worker.join()
+    assert any(sent < change_answered and change_sent < done for sent, done in attempts), (
+        "no login overlapped the change"
+    )
     assert changed.status_code == 200
-    assert born, "no login overlapped the change"
     survivors = [s for s in born if _me(api, s["access_token"]) != 401]
     assert survivors == []
     assert all(_refresh(api, s["refresh_token"]).status_code == 401 for s in born)
