@@ -28,6 +28,18 @@ def confirm(token: str) -> Answer:
     return invoke("email_change_confirm", http_event("POST", "/api/auth/email/confirm", body=body))
 
 
+def test_a_new_address_with_an_encoded_word_is_422(
+    account: dict[str, Any], mail_server: MailServer
+) -> None:
+    # The email package would decode it in the To header: a broken header (a 500 after the
+    # password check) or the link in another mailbox than the one the account would hold.
+    for local_part in ("=?utf-8?q?a=0d=0a?=", "=?utf-8?q?attacker=40evil.example?="):
+        answer = change(account["access_token"], local_part + "@corp.example")
+        assert answer.status == 422, answer
+    recipients = [rcpt for mail in mail_server.mailbox.received for rcpt in mail.recipients]
+    assert not [rcpt for rcpt in recipients if "corp.example" in rcpt]
+
+
 def test_change_mails_the_new_address_a_link_and_the_old_a_notice(
     account: dict[str, Any], mail_server: MailServer
 ) -> None:

@@ -80,6 +80,16 @@ def test_signup_rejects_invalid_emails(bad_email: str) -> None:
     _assert_422(signup(bad_email))
 
 
+@pytest.mark.parametrize(
+    "local_part",
+    # Valid atext, but decoded by Python's email package in a To header: to a CR LF (the
+    # header breaks: a 500 after the account was created) or to another mailbox.
+    ["=?utf-8?q?a=0d=0a?=", "=?utf-8?q?attacker=40evil.example?="],
+)
+def test_signup_refuses_encoded_words_in_the_address(local_part: str) -> None:
+    _assert_422(signup(local_part + "@example.com"))
+
+
 def test_signup_rejects_nul_in_display_name(email: str) -> None:
     _assert_422(signup(email, display_name="Ada\x00Lovelace"))
 

@@ -141,6 +141,16 @@ def test_failures_are_logged_without_the_relay_password(
     assert PASSWORD not in out and "p%40ss" not in out and secure_relay.url not in out
 
 
+def test_an_address_no_header_can_hold_costs_its_mail_not_the_request(
+    mail_server: MailServer,
+) -> None:
+    # An address stored before the schema refused encoded words: the email package raises
+    # building its To header, in the middle of a request that has committed its work.
+    broken = _mail(to="=?utf-8?q?a=0d=0a?=@example.com")
+    assert mail.deliver([broken, _mail(to="grace@example.com")], time.monotonic() + 2) == 1
+    assert len(mail_server.mailbox.to("grace@example.com")) == 1
+
+
 def test_a_hung_relay_costs_no_more_than_the_deadline(mail_server: MailServer) -> None:
     mail_server.hang()
     try:

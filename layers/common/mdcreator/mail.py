@@ -177,17 +177,18 @@ def deliver(mails: list[Mail], deadline: float) -> int:
         return 0
     sent: list[bool] = []
 
-    def send(message: EmailMessage) -> None:
+    def send(mail: Mail) -> None:
+        # ValueError: an address stored before the schema refused it that the email
+        # package cannot put into a header; the request has committed its work by now.
         try:
-            backend.send(message, timeout)
-        except (OSError, smtplib.SMTPException) as exc:
+            backend.send(build_message(mail), timeout)
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
             logger.warning("mail not sent: %s", type(exc).__name__)
         else:
             sent.append(True)
 
     threads = [
-        threading.Thread(target=send, args=(build_message(mail),), name="mail", daemon=True)
-        for mail in mails
+        threading.Thread(target=send, args=(mail,), name="mail", daemon=True) for mail in mails
     ]
     for thread in threads:
         thread.start()

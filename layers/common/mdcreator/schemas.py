@@ -34,6 +34,15 @@ def _normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
+def _refuse_encoded_words(value: str) -> str:
+    # "=?utf-8?q?…?=" is valid atext, but Python's email package decodes it when the address
+    # goes into a To header: a link would go to another mailbox than the one the account
+    # holds, or the header would break. No real mailbox needs it.
+    if "=?" in value:
+        raise ValueError("must not contain an encoded word (=?)")
+    return value
+
+
 def _check_password_bytes(value: str) -> str:
     size = len(value.encode())
     if size > MAX_PASSWORD_BYTES:
@@ -97,6 +106,8 @@ AvatarUrl = Annotated[str, Field(max_length=500), AfterValidator(_check_http_url
 Bio = Annotated[CleanStr, Field(max_length=1000)]
 UserSettings = Annotated[dict[str, JsonValue], AfterValidator(_check_settings)]
 Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_normalise_email)]
+# An address an account takes (signup, email change); logins and forgot accept any `Email`.
+NewEmail = Annotated[Email, AfterValidator(_refuse_encoded_words)]
 Password = Annotated[
     str, Field(max_length=MAX_PASSWORD_BYTES), AfterValidator(_check_password_bytes)
 ]
@@ -110,7 +121,7 @@ class RequestModel(BaseModel):
 
 
 class UserCreate(RequestModel):
-    email: Email
+    email: NewEmail
     password: NewPassword
     display_name: DisplayName | None = None
 
@@ -172,7 +183,7 @@ class PasswordReset(RequestModel):
 
 
 class EmailChange(RequestModel):
-    new_email: Email
+    new_email: NewEmail
     password: Password
 
 
