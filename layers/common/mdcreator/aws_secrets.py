@@ -67,8 +67,16 @@ def refetch(arn: str) -> bool:
     """Fetch the secret again unless that happened moments ago; True if the value changed."""
     if time.monotonic() - _fetched_at.get(arn, 0.0) < REFETCH_INTERVAL_S:
         return False
+    # The attempt counts, failed or not: an outage must not turn every unknown kid into a
+    # fetch; and the value fetched before stays until a new one arrives.
+    _fetched_at[arn] = time.monotonic()
     old = _values.pop(arn, None)
-    return get_secret(arn) != old
+    try:
+        return get_secret(arn) != old
+    except SecretUnavailable:
+        if old is not None:
+            _values[arn] = old
+        raise
 
 
 def as_database_url(value: str) -> str:
