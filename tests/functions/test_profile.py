@@ -97,6 +97,21 @@ def test_settings_with_non_finite_numbers_are_422_not_500(
     assert me(account["access_token"]).body["settings"] == {}
 
 
+@pytest.mark.parametrize(
+    "settings",
+    ['{"k": "\\ud800"}', '{"k": ["ok", {"deep": "x\\udfff"}]}'],
+    ids=["value", "nested"],
+)
+def test_settings_with_a_lone_surrogate_are_422_not_500(
+    account: dict[str, Any], settings: str
+) -> None:
+    # Valid JSON in plain ASCII; str fields refuse it already, and jsonb cannot hold it.
+    answer = patch_me(account["access_token"], '{"settings": ' + settings + "}")
+    assert answer.status == 422
+    assert any("settings" in error["loc"] for error in answer.body["detail"])
+    assert me(account["access_token"]).body["settings"] == {}
+
+
 def test_the_engine_never_logs_sql_parameters() -> None:
     from mdcreator.db import get_engine
 

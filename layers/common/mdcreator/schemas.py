@@ -24,9 +24,12 @@ from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_pas
 
 
 def _reject_nul(value: str) -> str:
-    # Postgres text cannot hold NUL; refuse it here rather than fail on insert.
+    # Postgres text cannot hold NUL, nor a lone surrogate (JSON's "\ud800", which str fields
+    # refuse already but JsonValue strings do not); refuse both here rather than fail on insert.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValueError("must not contain lone surrogates")
     return value
 
 
