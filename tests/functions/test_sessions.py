@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+import pytest
 
-from tests.functions.conftest import client_ip, login, me, refresh, signup
+from mdcreator import service
+from tests.functions.conftest import (
+    PASSWORD,
+    bearer,
+    client_ip,
+    in_thread,
+    login,
+    me,
+    refresh,
+    signup,
+)
+from tests.support.lambda_events import http_event, invoke
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -60,3 +73,50 @@ def test_refresh_slides_the_refresh_lifetime(account: dict[str, Any]) -> None:
     time.sleep(1.1)
     second = _claims(refresh(account["refresh_token"]).body["refresh_token"])
     assert second["exp"] - first["exp"] >= 1  # a sliding 30 days, under the 90-day cap
+
+
+@pytest.mark.parametrize("revocation", ["password", "logout_all"])
+def test_a_login_racing_a_revocation_keeps_no_device_token(
+    email: str, override_settings: Any, monkeypatch: pytest.MonkeyPatch, revocation: str
+) -> None:
+    # A login creates its session, commits last_seen_at and signs its tokens before its device
+    # token is stored: a password change or logout-all landing there ends the session, and a
+    # device token stored after it would outlive the revocation it should die with.
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=2)
+    assert signup(email).status == 201
+    owner = login(email, ip=client_ip()).body
+    if revocation == "password":
+        body = {"current_password": PASSWORD, "new_password": "another-passphrase-9"}
+        event = http_event(
+            "POST", "/api/auth/password", body=body, headers=bearer(owner["access_token"])
+        )
+    else:
+        event = http_event("POST", "/api/auth/logout-all", headers=bearer(owner["access_token"]))
+    touch, revoked = service.touch_last_seen, []
+
+    def touch_then_revoke(*args: Any, **kwargs: Any) -> None:
+        # The real call, then the owner's revocation, run to its end from another thread:
+        # this places it between the login's session and its device token, every time.
+        touch(*args, **kwargs)
+        if not revoked:
+            worker = threading.Thread(
+                target=lambda: revoked.append(in_thread(invoke, revocation, event).status)
+            )
+            worker.start()
+            worker.join()
+
+    monkeypatch.setattr(service, "touch_last_seen", touch_then_revoke)
+    raced = login(email, ip=client_ip())  # the password as it was before the change
+    monkeypatch.setattr(service, "touch_last_seen", touch)
+    assert revoked == [200]
+    if raced.status == 200:
+        assert me(raced.body["access_token"]).status == 401
+    else:
+        assert raced.status == 401
+    # Whatever device token that login got must not pass the tripped account-wide limit.
+    for _ in range(2):
+        assert login(email, "wrong-password-123", ip=client_ip()).status == 401
+    assert login(email, "wrong-password-123", ip=client_ip()).status == 429
+    device_token = raced.body.get("device_token", "none")
+    stale = login(email, "wrong-password-123", ip=client_ip(), device_token=device_token)
+    assert stale.status == 429

@@ -114,8 +114,10 @@ def test_a_new_credentials_version_refuses_sessions_still_being_created() -> Non
 
 
 def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None:
-    user_id, other = uuid.uuid4(), uuid.uuid4()
-    token = store.issue_device_token(user_id)
+    user_id, other, session_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    store.create_session(user_id, session_id, uuid.uuid4(), 0)
+    token = store.issue_device_token(user_id, session_id)
+    assert token is not None
     assert store.is_device_trusted(user_id, token)
     assert not store.is_device_trusted(other, token)
     assert not store.is_device_trusted(user_id, token + "x")
@@ -124,8 +126,10 @@ def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None
 
 
 def test_only_a_digest_of_a_device_token_is_stored() -> None:
-    user_id = uuid.uuid4()
-    token = store.issue_device_token(user_id)
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    store.create_session(user_id, session_id, uuid.uuid4(), 0)
+    token = store.issue_device_token(user_id, session_id)
+    assert token is not None
     stored = store.get_redis().hgetall(store.key("devices", f"{{{user_id}}}"))
     assert token not in str(stored)
     assert len(stored) == 1

@@ -99,7 +99,11 @@ def start_session(db: Session, user: User) -> LoginToken:
         raise InvalidCredentials()
     touch_last_seen(db, user, force=True)
     token = _issue_tokens(user, session_id, refresh_jti, ends_at)
-    return LoginToken(**token.model_dump(), device_token=store.issue_device_token(user.id))
+    # Refused when a logout-all or password change ended the session meanwhile.
+    device_token = store.issue_device_token(user.id, session_id)
+    if device_token is None:
+        raise InvalidCredentials()
+    return LoginToken(**token.model_dump(), device_token=device_token)
 
 
 def refresh(db: Session, refresh_token: str) -> Token:

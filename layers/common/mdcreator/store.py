@@ -200,8 +200,11 @@ redis.call('DEL', KEYS[3])
 return ended
 """
 
-# KEYS: devices. ARGV: digest, expiry, now, max tokens. Keeps the newest ones.
+# KEYS: devices, the login's session. ARGV: digest, expiry, now, max tokens. Keeps the newest
+# ones. Returns 0, adding nothing, when the session is gone already: a logout-all or password
+# change that ended it after it was created must not be outlived by its device token.
 _ADD_DEVICE = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if tonumber(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
@@ -348,21 +351,23 @@ def _digest(token: str) -> str:
 
 
 @fail_closed
-def issue_device_token(user_id: uuid.UUID) -> str:
-    """A new device token for the account; only its digest is kept."""
+def issue_device_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
+    """A new device token for the account, proof of the login that started `session_id`;
+    None when that session has ended already. Only its digest is kept."""
     settings = get_settings()
     token = secrets.token_urlsafe(32)
     now = _now_ms()
-    get_redis().eval(
+    added = get_redis().eval(
         _ADD_DEVICE,
-        1,
+        2,
         _user_keys(user_id)[2],
+        session_key(user_id, session_id),
         _digest(token),
         now + settings.device_token_ttl_days * 86_400_000,
         now,
         settings.max_sessions_per_user,
     )
-    return token
+    return token if added else None
 
 
 @fail_closed
