@@ -176,3 +176,34 @@ def test_wrong_current_passwords_lock_a_stolen_token_out(email: str) -> None:
     ]
     assert statuses == [401] * 5 + [429]
     assert me(token).status == 200
+
+
+def _confirm(token: str, current: str, ip: str) -> int:
+    body = {"current_password": current, "new_password": "another-passphrase-9"}
+    event = http_event("POST", "/api/auth/password", body=body, headers=bearer(token), source_ip=ip)
+    return invoke("password", event).status
+
+
+def test_a_stolen_session_cannot_guess_the_password_from_many_clients(
+    email: str, override_settings: Any
+) -> None:
+    # The password gates email change and deletion: guessing it through a stolen session from
+    # a fresh /64 each time would otherwise meet only each client's own lock.
+    override_settings(PASSWORD_CONFIRM_MAX_FAILURES=3)
+    signup(email)
+    token = login(email, ip=client_ip()).body["access_token"]
+    statuses = [_confirm(token, WRONG, client_ip()) for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert _confirm(token, PASSWORD, client_ip()) == 429  # checked before the password
+    # Only sessions count against it: the owner's logins are not limited by it.
+    assert login(email, ip=client_ip()).status == 200
+
+
+def test_outsiders_tripping_the_account_wide_limit_leave_the_owners_session_its_password(
+    email: str, override_settings: Any
+) -> None:
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=2)
+    signup(email)
+    token = login(email, ip=client_ip()).body["access_token"]
+    assert [login(email, WRONG, ip=client_ip()).status for _ in range(3)] == [401, 401, 429]
+    assert _confirm(token, PASSWORD, client_ip()) == 200

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     login_failure_window_s: int = Field(default=86_400, ge=1)
     login_lockout_cap_s: int = Field(default=900, ge=1)
     login_account_max_failures: int = Field(default=100, ge=1)
+    # Wrong current passwords from a live session (password change, email change, deletion),
+    # per account across IPs: only a session holder adds to it, so no outsider can aim it.
+    password_confirm_max_failures: int = Field(default=10, ge=1)
     login_ip_max_failures: int = Field(default=50, ge=1)
     login_ip_window_s: int = Field(default=300, ge=1)
     signup_ip_max: int = Field(default=20, ge=1)

@@ -5,14 +5,17 @@ checks the limits: parallel guesses cannot all pass the check before any is reco
 success gives its reservation back and clears its client's count; a failure starts the
 client's backoff once it is known.
 
-Nobody can aim a lockout at the owner: the hard lock is per (account, client), and the
-account-wide limit against distributed guessing lets a device token from an earlier login
-through (OWASP "device cookies"), while password reset clears it all.
+No lockout aimed at an account closes it to its owner: the hard lock is per (account,
+client); the account-wide limit against distributed guessing, which a few dozen clients can
+trip, lets a device token from an earlier login through (OWASP "device cookies"), and
+password reset clears it all. A live session confirming its password has a per-account limit
+of its own that only session holders count against.
 
 Keys (under the same prefix as store.py; {acct} is a digest of the email, never the address):
   login-fails:{acct}  hash client -> "failures:locked_until:last_failure:checks_in_flight"
                       (ms); expires LOGIN_FAILURE_WINDOW_S after the account's last failure
   login-acct:{acct}   sorted set of the account's failures from every client, by time (ms)
+  login-confirm:{acct} sorted set of wrong current passwords from live sessions, by time (ms)
   login-ip:<client>   sorted set of failed logins from one client across accounts
   signup-ip:<client>  sorted set of signups from one client
 A client is its IP address; an IPv6 client is its /64, which one subscriber usually holds whole.
@@ -26,6 +29,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from .config import get_settings
 from .errors import TooManyAttempts
@@ -68,8 +72,9 @@ local function store(key, client, failures, locked_until, now, busy, window)
 end
 """
 
-# KEYS: login-fails, login-acct. ARGV: client, now, max failures, check timeout ms, window ms,
-# account max failures, reservation id, trusted device ('1'/'0').
+# KEYS: login-fails, login-acct, login-confirm. ARGV: client, now, max failures, check
+# timeout ms, window ms, account max failures, reservation id, proof ('none', 'device',
+# 'session'), session confirmation max failures.
 # Returns 0 when the attempt is reserved, else the wait in ms.
 _RESERVE_LOGIN = (
     _PARSE_ENTRY
@@ -77,10 +82,19 @@ _RESERVE_LOGIN = (
 local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
 local failures, locked_until, busy = parse(redis.call('HGET', KEYS[1], ARGV[1]), now, window)
 if locked_until > now then return locked_until - now end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, now - window)
-if ARGV[8] ~= '1' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local function full(set, limit)
+  redis.call('ZREMRANGEBYSCORE', set, 0, now - window)
+  if redis.call('ZCARD', set) < tonumber(limit) then return false end
+  local oldest = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + window - now)
+end
+local wait = false
+if ARGV[8] == 'none' then wait = full(KEYS[2], ARGV[6]) end
+if ARGV[8] == 'session' then wait = full(KEYS[3], ARGV[9]) end
+if wait then return wait end
+if ARGV[8] == 'session' then
+  redis.call('ZADD', KEYS[3], now, ARGV[7])
+  redis.call('PEXPIRE', KEYS[3], window)
 end
 failures = failures + 1
 if failures >= tonumber(ARGV[3]) then locked_until = now + tonumber(ARGV[4]) end
@@ -111,10 +125,11 @@ return 0
 """
 )
 
-# KEYS: login-fails, login-acct. ARGV: client, reservation id.
+# KEYS: login-fails, login-acct, login-confirm. ARGV: client, reservation id.
 _RELEASE_LOGIN = """
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
 return 1
 """
 
@@ -158,6 +173,10 @@ def _account_key(email: str) -> str:
     return key("login-acct", _account(email))
 
 
+def _confirm_key(email: str) -> str:
+    return key("login-confirm", _account(email))
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -192,12 +211,16 @@ def check_signup_allowed(client_ip: str) -> None:
 
 
 @fail_closed
-def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> LoginAttempt:
+def reserve_login(
+    email: str, client_ip: str, *, proof: Literal["none", "device", "session"] = "none"
+) -> LoginAttempt:
     """Check every limit for a password check and reserve it, or raise TooManyAttempts.
 
-    `trusted`: the caller proved an earlier login of this account (a device token, or a
-    live session confirming its password), so the account-wide limit does not apply.
-    The client's own lock always does.
+    `proof` of an earlier login of this account replaces the account-wide limit, which
+    anyone who knows the address can trip: a device token passes it; a live session
+    confirming its password (change, deletion, email change) meets a lower limit of its own
+    that only session holders count against, so a stolen session cannot guess the password
+    from many clients. The client's own lock always applies.
     """
     settings = get_settings()
     attempt = LoginAttempt(email, client_key(client_ip), uuid.uuid4().hex)
@@ -212,9 +235,10 @@ def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> Login
     )
     wait_ms = get_redis().eval(
         _RESERVE_LOGIN,
-        2,
+        3,
         failures_key(email),
         _account_key(email),
+        _confirm_key(email),
         attempt.client,
         _now_ms(),
         settings.login_max_failures,
@@ -222,7 +246,8 @@ def reserve_login(email: str, client_ip: str, *, trusted: bool = False) -> Login
         settings.login_failure_window_s * 1000,
         settings.login_account_max_failures,
         attempt.reservation,
-        "1" if trusted else "0",
+        proof,
+        settings.password_confirm_max_failures,
     )
     if wait_ms:
         # Refused before any password was checked: not a failure of this client.
@@ -253,9 +278,10 @@ def release_login(attempt: LoginAttempt) -> None:
     redis = get_redis()
     redis.eval(
         _RELEASE_LOGIN,
-        2,
+        3,
         failures_key(attempt.email),
         _account_key(attempt.email),
+        _confirm_key(attempt.email),
         attempt.client,
         attempt.reservation,
     )
@@ -265,7 +291,7 @@ def release_login(attempt: LoginAttempt) -> None:
 @fail_closed
 def clear_login_lockouts(email: str) -> None:
     """Forget every failure and lock of the account, from every client (password reset)."""
-    get_redis().delete(failures_key(email), _account_key(email))
+    get_redis().delete(failures_key(email), _account_key(email), _confirm_key(email))
 
 
 def mailbox(email: str) -> str:

@@ -58,7 +58,9 @@ def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> U
         and credentials.device_token is not None
         and store.is_device_trusted(user.id, credentials.device_token)
     )
-    attempt = limits.reserve_login(credentials.email, client_ip, trusted=trusted)
+    attempt = limits.reserve_login(
+        credentials.email, client_ip, proof="device" if trusted else "none"
+    )
     if user is None:
         verify_dummy_password(credentials.password)
         limits.fail_login(attempt)
@@ -191,9 +193,9 @@ def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
 
 
 def _confirm_password(user: User, password: str, client_ip: str) -> None:
-    # Limited like logins: a stolen access token must not brute-force the password. The
-    # session proves an earlier login, so the account-wide limit does not apply.
-    attempt = limits.reserve_login(user.email, client_ip, trusted=True)
+    # Limited like logins per client, and per account by a limit only sessions count against:
+    # a stolen session must not guess the password it needs to take the account for good.
+    attempt = limits.reserve_login(user.email, client_ip, proof="session")
     if not check_password(password, user.password_hash).matches:
         limits.fail_login(attempt)
         raise IncorrectPassword()
