@@ -144,6 +144,7 @@ def test_eager_warm_containers_start_every_function_before_the_first_request() -
             answer = client.get("/echo")
 
         assert answer.json()["pid"] in warm
+        _wait_until(lambda: "REPORT RequestId" in process.log(), 10, "no REPORT line")
         log = process.log()
         request_report = [line for line in log.splitlines() if "REPORT RequestId" in line][-1]
         assert "Init Duration" not in request_report
@@ -155,7 +156,10 @@ def test_lazy_warm_containers_start_nothing_before_the_first_request() -> None:
         assert runtime_pids(process.process.pid) == set()
         with httpx.Client(base_url=process.url, timeout=20) as client:
             assert client.get("/echo").status_code == 200
-        assert re.search(r"Init Duration: \d", process.log())
+        # The REPORT line follows the answer through the log pump: wait for it, not for luck.
+        _wait_until(
+            lambda: re.search(r"Init Duration: \d", process.log()), 10, "no cold-start REPORT"
+        )
 
 
 def _signal_thread(pid: int, tid: int, signum: int) -> None:
