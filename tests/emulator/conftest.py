@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -108,3 +109,11 @@ def runtime_pids(pid: int) -> set[int]:
         if b"awslambdaric" in command and b"aws-lambda-rie" not in command.split(b"\0")[0]:
             found.add(child)
     return found
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll: what the emulator writes (log lines, exits) follows the answer, not with it."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.emulator.conftest import FIXTURES
+from tests.emulator.conftest import FIXTURES, wait_until
 from tests.support.emulator import EmulatorProcess
 
 
@@ -148,10 +148,16 @@ def test_logs_like_lambda_plus_one_access_line(
 ) -> None:
     api.get("/echo", params={"log": "1"})
 
+    access = re.compile(r"^\d\d:\d\d:\d\d GET /echo 200 \d+\.\dms$", re.MULTILINE)
+    wait_until(
+        lambda: access.search(emulator.log()) and "REPORT RequestId: " in emulator.log(),
+        10,
+        "no access or REPORT line",
+    )
     log = emulator.log()
     for marker in ("START RequestId: ", "END RequestId: ", "REPORT RequestId: ", "Billed Duration"):
         assert marker in log
-    assert re.search(r"^\d\d:\d\d:\d\d GET /echo 200 \d+\.\dms$", log, re.MULTILINE)
+    assert access.search(log)
     init = re.search(r"Init Duration: (\d+\.\d\d) ms\tDuration: \d+\.\d\d ms\tBilled", log)
     assert init and float(init.group(1)) > 1  # the runtime's real init, not the RIE's ~0 ms
 

@@ -22,6 +22,7 @@ from tests.emulator.conftest import (
     descendants,
     listening_ports,
     runtime_pids,
+    wait_until,
 )
 from tests.support.emulator import EmulatorProcess, free_port, running_emulator
 
@@ -95,13 +96,6 @@ def test_idle_environments_are_reaped() -> None:
         assert client.get("/echo").json()["pid"] != first
 
 
-def _wait_until(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
 def test_sigkill_leaves_no_environment_and_no_port_behind() -> None:
     process = EmulatorProcess(["--template", str(TEMPLATE)], free_port())
     try:
@@ -123,7 +117,7 @@ def test_sigkill_leaves_no_environment_and_no_port_behind() -> None:
             process.process.kill()
         process.stop()
 
-    _wait_until(lambda: not [pid for pid in children if alive(pid)], 5, "orphans left behind")
+    wait_until(lambda: not [pid for pid in children if alive(pid)], 5, "orphans left behind")
     for port in ports:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -133,7 +127,7 @@ def test_sigkill_leaves_no_environment_and_no_port_behind() -> None:
 def test_eager_warm_containers_start_every_function_before_the_first_request() -> None:
     with running_emulator("--warm-containers", "EAGER", template=TEMPLATE) as process:
         root = process.process.pid
-        _wait_until(
+        wait_until(
             lambda: all(f"INIT_REPORT {name} " in process.log() for name in STARTING_FUNCTIONS),
             30,
             "environments not warm",
@@ -144,7 +138,7 @@ def test_eager_warm_containers_start_every_function_before_the_first_request() -
             answer = client.get("/echo")
 
         assert answer.json()["pid"] in warm
-        _wait_until(lambda: "REPORT RequestId" in process.log(), 10, "no REPORT line")
+        wait_until(lambda: "REPORT RequestId" in process.log(), 10, "no REPORT line")
         log = process.log()
         request_report = [line for line in log.splitlines() if "REPORT RequestId" in line][-1]
         assert "Init Duration" not in request_report
@@ -157,7 +151,7 @@ def test_lazy_warm_containers_start_nothing_before_the_first_request() -> None:
         with httpx.Client(base_url=process.url, timeout=20) as client:
             assert client.get("/echo").status_code == 200
         # The REPORT line follows the answer through the log pump: wait for it, not for luck.
-        _wait_until(
+        wait_until(
             lambda: re.search(r"Init Duration: \d", process.log()), 10, "no cold-start REPORT"
         )
 
