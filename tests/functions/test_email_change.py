@@ -166,3 +166,20 @@ def test_taken_and_free_new_addresses_answer_in_the_same_time(
         mail_server.mailbox.delay_s = 0.0
     taken, free = sorted(timings["taken"])[1], sorted(timings["free"])[1]
     assert abs(taken - free) < 0.15, timings
+
+
+def test_changes_aimed_at_a_victims_address_leave_the_victim_its_own(
+    email: str, override_settings: Any
+) -> None:
+    override_settings(EMAIL_CHANGE_MAX=3)
+    victim, attacker = "victim-" + email, "attacker-" + email
+    for address in (victim, attacker):
+        assert signup(address, ip=client_ip()).status == 201
+    attacker_token = login(attacker, ip=client_ip()).body["access_token"]
+    # Each asks to move the attacker's account to the victim's address: the victim gets a
+    # notice saying so, and the attacker's account stays where it is.
+    for _ in range(3):
+        assert change(attacker_token, victim, ip=client_ip()).status == 202
+    assert change(attacker_token, victim, ip=client_ip()).status == 429
+    victim_token = login(victim, ip=client_ip()).body["access_token"]
+    assert change(victim_token, "new-" + victim, ip=client_ip()).status == 202

@@ -199,8 +199,10 @@ def request_email_change(
     if new_email.lower() == user.email.lower():
         raise EmailUnchanged()
     started = time.monotonic()
-    limits.check_mail_to_allowed("change", user.email, settings.email_change_max)
-    limits.check_mail_to_allowed("change", new_email, settings.email_change_max)
+    # Two buckets: requests of this account, and mails into the new mailbox. Anyone can aim
+    # requests at a victim's address; they must not use up the victim's own changes.
+    limits.check_mail_to_allowed("change-from", user.email, settings.email_change_max)
+    limits.check_mail_to_allowed("change-to", new_email, settings.email_change_max)
     if service.find_user_by_email(db, new_email) is None:
         to_new = _change_confirmation_mail(user, new_email)
     else:
