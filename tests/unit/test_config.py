@@ -3,16 +3,48 @@ from pydantic import ValidationError
 
 from mdcreator.config import Settings
 
+PRODUCTION_SPA = "https://app.example.com"
+
 
 @pytest.fixture(autouse=True)
 def _no_test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The suite's own environment (ENV=test, fast bcrypt) must not decide these stories.
+    # The suite's own environment (ENV=test, fast bcrypt) must not decide these stories; the
+    # SPA's address is a production one, which production needs (see below).
     for name in ("ENV", "BCRYPT_ROUNDS", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APP_URL", PRODUCTION_SPA)
+    monkeypatch.setenv("CORS_ORIGINS", PRODUCTION_SPA)
 
 
 def test_settings_default_to_production() -> None:
     assert Settings().env == "production"
+
+
+@pytest.mark.parametrize("setting", ["app_url", "cors_origins"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:5173",  # the development default
+        "http://app.example.com",
+        "https://localhost:5173",
+        "https://dev.localhost",
+        "https://127.0.0.1",
+        "https://[::1]:8443",
+    ],
+)
+def test_production_refuses_links_and_origins_that_are_not_public_https(
+    setting: str, url: str
+) -> None:
+    # Mailed links would carry their tokens to the user's own machine, and a page there
+    # could use the refresh cookie.
+    with pytest.raises(ValidationError, match="must be https on a public host"):
+        Settings(**{setting: url})
+    assert Settings(env="development", **{setting: url})
+
+
+def test_production_takes_public_https_links_and_origins() -> None:
+    settings = Settings(app_url="https://app.example.com/", cors_origins="https://app.example.com")
+    assert settings.spa_origins() == {"https://app.example.com"}
 
 
 @pytest.mark.parametrize("rounds", [4, 9])
@@ -45,11 +77,11 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 )
 def test_cors_origins_must_be_origins(origins: str) -> None:
     with pytest.raises(ValidationError, match="is not an origin"):
-        Settings(cors_origins=f"http://localhost:5173,{origins}")
+        Settings(env="test", cors_origins=f"http://localhost:5173,{origins}")
 
 
 def test_cors_origins_are_a_comma_separated_list() -> None:
-    settings = Settings(cors_origins="https://app.example.com, http://localhost:5173")
+    settings = Settings(env="test", cors_origins="https://app.example.com, http://localhost:5173")
     assert settings.spa_origins() == {"https://app.example.com", "http://localhost:5173"}
 
 

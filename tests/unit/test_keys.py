@@ -15,6 +15,7 @@ from mdcreator.keys import (
     public_jwks_of,
     thumbprint,
 )
+from tests.conftest import PRODUCTION
 from tests.support.clients import reset_clients
 
 # Every member a private JWK of any key type can carry (RFC 7518 §6.2.2, §6.3.2, §6.4).
@@ -109,10 +110,9 @@ def test_signer_starts_with_its_pair(use: Use) -> None:
     assert len(get_key_ring().keys) == 1
 
 
-@pytest.mark.parametrize("env", ["production"])
-def test_verifier_refuses_a_private_key_outside_development(use: Use, env: str) -> None:
+def test_verifier_refuses_a_private_key_outside_development(use: Use) -> None:
     private, public = _pair()
-    use(ENV=env, BCRYPT_ROUNDS="12", JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEYS=public)
+    use(**PRODUCTION, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEYS=public)
     with pytest.raises(UnusableKey, match="only verifies"):
         check_keys(signs=False)
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mdcreator import mail
+from tests.conftest import PRODUCTION
 from tests.support.mail import MailServer
 
 LINK = "http://localhost:5173/verify-email?token=abc_DEF-123"
@@ -86,7 +87,7 @@ def test_bad_smtp_url_is_refused_without_echoing_it(url: str) -> None:
 
 
 def test_production_without_smtp_url_refuses_to_start(override_settings: Any) -> None:
-    override_settings(ENV="production", JWT_SECRET_KEY="x" * 40, BCRYPT_ROUNDS=12, SMTP_URL="")
+    override_settings(**PRODUCTION, SMTP_URL="")
     with pytest.raises(mail.MailNotConfigured, match="SMTP_URL is required"):
         mail.get_backend()
 

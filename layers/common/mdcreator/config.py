@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -149,7 +150,26 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"BCRYPT_ROUNDS must be at least {MIN_PRODUCTION_BCRYPT_ROUNDS} when ENV={self.env}"
             )
+        # Mailed links carry tokens to APP_URL, and CORS_ORIGINS may use the refresh cookie:
+        # the development defaults (http://localhost) would hand both to the user's machine.
+        for name, url in [
+            ("APP_URL", self.app_url),
+            *(("CORS_ORIGINS", o) for o in self.spa_origins()),
+        ]:
+            if not _is_public_https(url):
+                raise ValueError(f"{name} must be https on a public host when ENV={self.env}")
         return self
+
+
+def _is_public_https(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a name, not an address
 
 
 @lru_cache
