@@ -59,7 +59,8 @@ migrate() {
     log "no alembic.ini or .venv/bin/alembic: database left without migrations"
     return 0
   fi
-  (cd "$REPO_ROOT" && DATABASE_URL="$SAM_LOCAL_DATABASE_URL" "$alembic" -c alembic.ini upgrade head \
+  # ENV=test: outside development and test the settings would refuse the SPA defaults.
+  (cd "$REPO_ROOT" && ENV=test DATABASE_URL="$SAM_LOCAL_DATABASE_URL" "$alembic" -c alembic.ini upgrade head \
     >"$SAM_LOCAL_STATE/log/alembic.log" 2>&1) \
     || die "alembic upgrade head failed; see $SAM_LOCAL_STATE/log/alembic.log"
 }
