@@ -150,12 +150,14 @@ def hung(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[HungStack]:
         redis_proxy.close()
 
 
-def test_postgres_that_stops_answering_gives_503_within_two_seconds(
-    hung: HungStack, email: str
+@pytest.mark.parametrize("dependency", ["postgres", "redis"])
+def test_a_dependency_that_stops_answering_gives_503_within_two_seconds(
+    hung: HungStack, email: str, dependency: str
 ) -> None:
+    proxy: FreezableProxy = getattr(hung, dependency)
     assert signup(email).status == 201
     tokens = login(email).body
-    hung.postgres.freeze()
+    proxy.freeze()
     _unavailable_within_two_seconds(
         lambda: me(tokens["access_token"]),
         lambda: login(email),
@@ -165,23 +167,6 @@ def test_postgres_that_stops_answering_gives_503_within_two_seconds(
     health, seconds = _timed(lambda: invoke("health", load_event("health")))
     assert health.status == 503  # type: ignore[attr-defined]
     assert seconds < 2
-    hung.postgres.drop_connections()
-    hung.postgres.thaw()
+    proxy.drop_connections()
+    proxy.thaw()
     assert me(tokens["access_token"]).status == 200  # recovers in the same warm process
-
-
-def test_redis_that_stops_answering_gives_503_within_two_seconds(
-    hung: HungStack, email: str
-) -> None:
-    assert signup(email).status == 201
-    tokens = login(email).body
-    hung.redis.freeze()
-    _unavailable_within_two_seconds(
-        lambda: me(tokens["access_token"]),
-        lambda: login(email),
-        lambda: refresh(tokens["refresh_token"]),
-        lambda: signup("during-" + email),
-    )
-    hung.redis.drop_connections()
-    hung.redis.thaw()
-    assert me(tokens["access_token"]).status == 200

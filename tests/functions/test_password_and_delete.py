@@ -10,9 +10,11 @@ from tests.support.lambda_events import Answer, http_event, invoke
 NEW_PASSWORD = "a-much-better-passphrase"
 
 
-def change_password(token: str, current: str, new: str = NEW_PASSWORD) -> Answer:
+def change_password(
+    token: str, current: str, new: str = NEW_PASSWORD, ip: str = "203.0.113.10"
+) -> Answer:
     body = {"current_password": current, "new_password": new}
-    event = http_event("POST", "/api/auth/password", body=body, headers=bearer(token))
+    event = http_event("POST", "/api/auth/password", body=body, headers=bearer(token), source_ip=ip)
     return invoke("password", event)
 
 

@@ -13,7 +13,6 @@ import pytest
 from mdcreator import service
 from tests.functions.conftest import (
     PASSWORD,
-    bearer,
     client_ip,
     in_thread,
     login,
@@ -21,7 +20,8 @@ from tests.functions.conftest import (
     refresh,
     signup,
 )
-from tests.support.lambda_events import http_event, invoke
+from tests.functions.test_logout_all import logout_all
+from tests.functions.test_password_and_delete import change_password
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -85,13 +85,10 @@ def test_a_login_racing_a_revocation_keeps_no_device_token(
     override_settings(LOGIN_ACCOUNT_MAX_FAILURES=2)
     assert signup(email).status == 201
     owner = login(email, ip=client_ip()).body
-    if revocation == "password":
-        body = {"current_password": PASSWORD, "new_password": "another-passphrase-9"}
-        event = http_event(
-            "POST", "/api/auth/password", body=body, headers=bearer(owner["access_token"])
-        )
-    else:
-        event = http_event("POST", "/api/auth/logout-all", headers=bearer(owner["access_token"]))
+    revoke = {
+        "password": lambda: change_password(owner["access_token"], PASSWORD),
+        "logout_all": lambda: logout_all(owner["access_token"]),
+    }[revocation]
     touch, revoked = service.touch_last_seen, []
 
     def touch_then_revoke(*args: Any, **kwargs: Any) -> None:
@@ -99,9 +96,7 @@ def test_a_login_racing_a_revocation_keeps_no_device_token(
         # this places it between the login's session and its device token, every time.
         touch(*args, **kwargs)
         if not revoked:
-            worker = threading.Thread(
-                target=lambda: revoked.append(in_thread(invoke, revocation, event).status)
-            )
+            worker = threading.Thread(target=lambda: revoked.append(in_thread(revoke).status))
             worker.start()
             worker.join()
 

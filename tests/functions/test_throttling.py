@@ -5,13 +5,13 @@ from typing import Any
 
 from tests.functions.conftest import (
     PASSWORD,
-    bearer,
     client_ip,
     login,
     me,
     signup,
 )
-from tests.support.lambda_events import http_event, invoke
+from tests.functions.test_logout_all import logout_all
+from tests.functions.test_password_and_delete import NEW_PASSWORD, change_password
 
 TOO_MANY = {"detail": "Too many attempts, try again later"}
 WRONG = "wrong-password-123"
@@ -120,21 +120,13 @@ def test_device_tokens_die_with_logout_all_and_password_change(
     signup(email)
     first = login(email, ip=client_ip()).body
     second = login(email, ip=client_ip()).body
-    invoke(
-        "logout_all",
-        http_event("POST", "/api/auth/logout-all", headers=bearer(first["access_token"])),
-    )
+    logout_all(first["access_token"])
     third = login(email, ip=client_ip()).body
-    body = {"current_password": PASSWORD, "new_password": "another-passphrase-9"}
-    changed = invoke(
-        "password",
-        http_event("POST", "/api/auth/password", body=body, headers=bearer(third["access_token"])),
-    )
-    assert changed.status == 200
+    assert change_password(third["access_token"], PASSWORD).status == 200
     assert _fail(email, 2, client_ip()) == [401, 401]
     for answer in (first, second, third):
         ip = client_ip()
-        trusted = login(email, "another-passphrase-9", ip=ip, device_token=answer["device_token"])
+        trusted = login(email, NEW_PASSWORD, ip=ip, device_token=answer["device_token"])
         assert trusted.status == 429
 
 
@@ -166,22 +158,9 @@ def test_signup_is_limited_per_ip(override_settings: Any, email: str) -> None:
 def test_wrong_current_passwords_lock_a_stolen_token_out(email: str) -> None:
     signup(email)
     token = login(email, ip=client_ip()).body["access_token"]
-    body = {"current_password": WRONG, "new_password": "another-passphrase-9"}
-    statuses = [
-        invoke(
-            "password",
-            http_event("POST", "/api/auth/password", body=body, headers=bearer(token)),
-        ).status
-        for _ in range(6)
-    ]
+    statuses = [change_password(token, WRONG).status for _ in range(6)]
     assert statuses == [401] * 5 + [429]
     assert me(token).status == 200
-
-
-def _confirm(token: str, current: str, ip: str) -> int:
-    body = {"current_password": current, "new_password": "another-passphrase-9"}
-    event = http_event("POST", "/api/auth/password", body=body, headers=bearer(token), source_ip=ip)
-    return invoke("password", event).status
 
 
 def test_a_stolen_session_cannot_guess_the_password_from_many_clients(
@@ -192,9 +171,10 @@ def test_a_stolen_session_cannot_guess_the_password_from_many_clients(
     override_settings(PASSWORD_CONFIRM_MAX_FAILURES=3)
     signup(email)
     token = login(email, ip=client_ip()).body["access_token"]
-    statuses = [_confirm(token, WRONG, client_ip()) for _ in range(4)]
+    statuses = [change_password(token, WRONG, ip=client_ip()).status for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
-    assert _confirm(token, PASSWORD, client_ip()) == 429  # checked before the password
+    # The right password too: the limit is checked before the password is.
+    assert change_password(token, PASSWORD, ip=client_ip()).status == 429
     # Only sessions count against it: the owner's logins are not limited by it.
     assert login(email, ip=client_ip()).status == 200
 
@@ -206,4 +186,4 @@ def test_outsiders_tripping_the_account_wide_limit_leave_the_owners_session_its_
     signup(email)
     token = login(email, ip=client_ip()).body["access_token"]
     assert [login(email, WRONG, ip=client_ip()).status for _ in range(3)] == [401, 401, 429]
-    assert _confirm(token, PASSWORD, client_ip()) == 200
+    assert change_password(token, PASSWORD, ip=client_ip()).status == 200

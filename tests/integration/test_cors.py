@@ -10,15 +10,20 @@ from tests.integration.conftest import SPA_ORIGIN, bearer
 FOREIGN_ORIGIN = "https://evil.example"
 
 
-def test_preflight_from_the_spa_is_allowed(api: httpx.Client) -> None:
-    answer = api.options(
-        "/api/auth/login",
+def _preflight(api: httpx.Client, path: str, origin: str, headers: str) -> httpx.Response:
+    """What a browser asks before a credentialed POST with these request headers."""
+    return api.options(
+        path,
         headers={
-            "Origin": SPA_ORIGIN,
+            "Origin": origin,
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type",
+            "Access-Control-Request-Headers": headers,
         },
     )
+
+
+def test_preflight_from_the_spa_is_allowed(api: httpx.Client) -> None:
+    answer = _preflight(api, "/api/auth/login", SPA_ORIGIN, "authorization,content-type")
     assert answer.status_code in (200, 204)
     assert answer.headers["access-control-allow-origin"] == SPA_ORIGIN
     assert "POST" in answer.headers["access-control-allow-methods"].upper()
@@ -40,14 +45,7 @@ def test_error_responses_carry_cors_headers_too(api: httpx.Client) -> None:
 
 
 def test_preflight_from_a_foreign_origin_is_not_allowed(api: httpx.Client) -> None:
-    answer = api.options(
-        "/api/auth/login",
-        headers={
-            "Origin": FOREIGN_ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type",
-        },
-    )
+    answer = _preflight(api, "/api/auth/login", FOREIGN_ORIGIN, "authorization,content-type")
     assert answer.status_code < 500
     assert not [name for name in answer.headers if name.startswith("access-control-")]
 
@@ -69,14 +67,7 @@ def test_responses_to_a_foreign_origin_carry_no_cors_headers(
 def test_preflight_allows_the_cookie_mode_header_with_credentials(
     api: httpx.Client, origin: str
 ) -> None:
-    answer = api.options(
-        "/api/auth/refresh",
-        headers={
-            "Origin": origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "x-refresh-token-mode",
-        },
-    )
+    answer = _preflight(api, "/api/auth/refresh", origin, "x-refresh-token-mode")
     assert answer.status_code in (200, 204)
     assert answer.headers["access-control-allow-origin"] == origin
     assert "x-refresh-token-mode" in answer.headers["access-control-allow-headers"].lower()
@@ -86,13 +77,6 @@ def test_preflight_allows_the_cookie_mode_header_with_credentials(
 def test_cookie_mode_preflight_from_another_localhost_port_allows_nothing(
     api: httpx.Client,
 ) -> None:
-    answer = api.options(
-        "/api/auth/refresh",
-        headers={
-            "Origin": "http://localhost:8080",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "x-refresh-token-mode",
-        },
-    )
+    answer = _preflight(api, "/api/auth/refresh", "http://localhost:8080", "x-refresh-token-mode")
     assert "access-control-allow-origin" not in answer.headers
     assert "access-control-allow-credentials" not in answer.headers
