@@ -88,13 +88,24 @@ def listening_ports(pids: set[int]) -> set[int]:
                 continue
             if target.startswith("socket:["):
                 inodes.add(target[8:-1])
-    ports: set[int] = set()
+    return {port for port, inode in _listening_sockets() if inode in inodes}
+
+
+def still_listened_on(ports: set[int]) -> set[int]:
+    """Which of `ports` any process still listens on (connections closing on them do not
+    count: they hold no port a new server would want)."""
+    return {port for port, _ in _listening_sockets() if port in ports}
+
+
+def _listening_sockets() -> list[tuple[int, str]]:
+    """(port, socket inode) of every TCP socket in LISTEN state, IPv4 and IPv6."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+            if fields[3] == "0A":  # LISTEN
+                found.append((int(fields[1].rsplit(":", 1)[1], 16), fields[9]))
+    return found
 
 
 def runtime_pids(pid: int) -> set[int]:

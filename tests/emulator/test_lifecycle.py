@@ -22,6 +22,7 @@ from tests.emulator.conftest import (
     descendants,
     listening_ports,
     runtime_pids,
+    still_listened_on,
     wait_until,
 )
 from tests.support.emulator import EmulatorProcess, free_port, running_emulator
@@ -118,10 +119,7 @@ def test_sigkill_leaves_no_environment_and_no_port_behind() -> None:
         process.stop()
 
     wait_until(lambda: not [pid for pid in children if alive(pid)], 5, "orphans left behind")
-    for port in ports:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(("127.0.0.1", port))
+    wait_until(lambda: not still_listened_on(ports), 5, "ports still listened on")
 
 
 def test_eager_warm_containers_start_every_function_before_the_first_request() -> None:
