@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
-from mdcreator.config import get_settings
+from mdcreator.core.config import get_settings
 
 HERE = Path(__file__).resolve().parent
 

@@ -375,13 +375,13 @@ def endpoints(base: str, args: argparse.Namespace, env: dict[str, str]) -> None:
 
 def mint_access_tokens(user_id: uuid.UUID, count: int) -> list[str]:
     """Live sessions made the way login makes them, without paying bcrypt for each."""
-    from mdcreator import store
-    from mdcreator.tokens import create_token
+    from mdcreator.auth import sessions
+    from mdcreator.auth.tokens import create_token
 
     tokens = []
     for _ in range(count):
         session_id = uuid.uuid4()
-        ends_at = store.create_session(user_id, session_id, uuid.uuid4(), credentials_version=0)
+        ends_at = sessions.create_session(user_id, session_id, uuid.uuid4(), credentials_version=0)
         assert ends_at is not None
         tokens.append(create_token(user_id, session_id, "access", not_after=ends_at))
     return tokens

@@ -52,7 +52,7 @@ def _keys(layer: Path) -> dict[str, str]:
     """A throwaway key pair (functions refuse to start without keys), made by the layer."""
     env = {**os.environ, "PYTHONPATH": str(layer)}
     lines = subprocess.run(
-        [sys.executable, "-m", "mdcreator.keys"],
+        [sys.executable, "-m", "mdcreator.auth.keys"],
         env=env,
         capture_output=True,
         text=True,

@@ -22,8 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 from fastapi import FastAPI  # noqa: E402
 from fastapi.openapi.utils import get_openapi  # noqa: E402
 
-from mdcreator.keys import generate_private_jwk, public_jwks_of  # noqa: E402
-from mdcreator.web import API_TITLE, API_VERSION  # noqa: E402
+from mdcreator.auth.keys import generate_private_jwk, public_jwks_of  # noqa: E402
+from mdcreator.http.app import API_TITLE, API_VERSION  # noqa: E402
 
 
 def _throwaway_keys() -> None:

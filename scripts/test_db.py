@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg2
 
 sys.path.append(str(Path(__file__).resolve().parent.parent / "layers" / "common"))
-from mdcreator.config import Settings  # noqa: E402
+from mdcreator.core.config import Settings  # noqa: E402
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 sys.path.append(str(Path(__file__).resolve().parent.parent / "layers" / "common"))
-from mdcreator.config import Settings  # noqa: E402
+from mdcreator.core.config import Settings  # noqa: E402
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
-from mdcreator.keys import generate_private_jwk, public_jwks_of  # noqa: E402
+from mdcreator.auth.keys import generate_private_jwk, public_jwks_of  # noqa: E402
 from tests.support.database import create_database, drop_database, migrate  # noqa: E402
 from tests.support.mail import MailServer  # noqa: E402
 from tools.settings import PROFILES, every_setting  # noqa: E402
@@ -88,7 +88,7 @@ def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> di
 
 @pytest.fixture(scope="session", autouse=True)
 def _settings(app_env: dict[str, str]) -> Iterator[None]:
-    from mdcreator.config import get_settings
+    from mdcreator.core.config import get_settings
 
     saved = {key: os.environ.get(key) for key in app_env}
     os.environ.update(app_env)
@@ -105,8 +105,8 @@ def _settings(app_env: dict[str, str]) -> Iterator[None]:
 @pytest.fixture
 def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Change settings as a fresh process reads them: override_settings(LOGIN_MAX_FAILURES=2)."""
-    from mdcreator.config import get_settings
-    from mdcreator.mail import get_backend
+    from mdcreator.core.config import get_settings
+    from mdcreator.infra.mail import get_backend
 
     def _override(**values: object) -> None:
         for name, value in values.items():

@@ -1,4 +1,4 @@
-"""The functions' settings outside Lambda: names from `mdcreator.config.Settings`, values
+"""The functions' settings outside Lambda: names from `mdcreator.core.config.Settings`, values
 from a profile, `.env` and the shell, written as SAM's `--env-vars` file.
 
 `Settings` is the one list of settings. Its field names, upper-cased, are the environment
@@ -55,7 +55,7 @@ DEV_KEYS = ROOT / ".dev-keys.env"
 
 def fresh_keys() -> dict[str, str]:
     """A new ES256 pair as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS (compact JSON)."""
-    from mdcreator.keys import generate_private_jwk, public_jwks_of
+    from mdcreator.auth.keys import generate_private_jwk, public_jwks_of
 
     private = generate_private_jwk()
     return {
@@ -122,7 +122,7 @@ def _facts() -> dict[str, Any]:
 def _facts_from_settings() -> dict[str, Any]:
     from pydantic import SecretBytes, SecretStr
 
-    from mdcreator.config import Settings
+    from mdcreator.core.config import Settings
 
     fields = Settings.model_fields
     return {
@@ -143,7 +143,7 @@ def _facts_from_settings() -> dict[str, Any]:
 def check_names(names: Iterable[str], where: str) -> None:
     unknown = sorted(set(names) - set(setting_names()))
     if unknown:
-        raise UnknownSetting(f"{where}: not a setting of mdcreator.config.Settings: {unknown}")
+        raise UnknownSetting(f"{where}: not a setting of mdcreator.core.config.Settings: {unknown}")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

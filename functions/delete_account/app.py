@@ -3,12 +3,14 @@
 from fastapi import Response, status
 from mangum import Mangum
 
-from mdcreator import cookies, service
-from mdcreator.deps import ClientIp, CurrentUser, DbSession
-from mdcreator.schemas import AccountDelete
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import cookies, keys, service
+from mdcreator.auth.deps import CurrentUser
+from mdcreator.auth.schemas import AccountDelete
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp, DbSession
+from mdcreator.http.errors import error_responses
 
-app = create_app(tokens="verify")
+app = create_app(keys.verifies_tokens)
 
 
 @app.delete(

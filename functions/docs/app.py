@@ -11,8 +11,8 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from mangum import Mangum
 
-from mdcreator.apidocs import redoc_page, swagger_ui_page
-from mdcreator.web import API_TITLE, create_app
+from mdcreator.http.apidocs import redoc_page, swagger_ui_page
+from mdcreator.http.app import API_TITLE, create_app
 
 OPENAPI_DOCUMENT: dict[str, Any] = json.loads((Path(__file__).parent / "openapi.json").read_text())
 OPENAPI_URL = "/openapi.json"

@@ -3,9 +3,9 @@
 from fastapi.responses import JSONResponse
 from mangum import Mangum
 
-from mdcreator.health import check_dependencies
-from mdcreator.schemas import HealthResponse
-from mdcreator.web import create_app
+from mdcreator.http.app import create_app
+from mdcreator.http.schemas import HealthResponse
+from mdcreator.infra.health import check_dependencies
 
 app = create_app()
 

@@ -7,14 +7,15 @@ mint nothing: no private key reaches this function.
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator.keys import get_key_ring
-from mdcreator.schemas import JwkSet
-from mdcreator.web import create_app
+from mdcreator.auth import keys
+from mdcreator.auth.keys import get_key_ring
+from mdcreator.auth.schemas import JwkSet
+from mdcreator.http.app import create_app
 
 # Verifiers fetch again on an unknown kid; a rotation publishes a key well before it signs.
 CACHE_CONTROL = "public, max-age=300"
 
-app = create_app(tokens="verify")
+app = create_app(keys.verifies_tokens)
 
 
 @app.get("/.well-known/jwks.json", summary="Public signing keys (JWK Set)", response_model=JwkSet)

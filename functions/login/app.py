@@ -2,12 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator import cookies, service
-from mdcreator.deps import ClientIp, DbSession, LoginCredentials, TokenDelivery
-from mdcreator.schemas import CookieToken, LoginToken
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import cookies, keys, service
+from mdcreator.auth.deps import LoginCredentials, TokenDelivery
+from mdcreator.auth.schemas import CookieToken, LoginToken
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp, DbSession
+from mdcreator.http.errors import error_responses
 
-app = create_app(tokens="sign")
+app = create_app(keys.signs_tokens)
 
 
 @app.post(

@@ -2,13 +2,15 @@
 
 from mangum import Mangum
 
-from mdcreator import service
-from mdcreator.deps import CurrentUser, DbSession
-from mdcreator.models import User
-from mdcreator.schemas import ProfileResponse, UserUpdate
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import keys, service
+from mdcreator.auth.deps import CurrentUser
+from mdcreator.auth.models import User
+from mdcreator.auth.schemas import ProfileResponse, UserUpdate
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import DbSession
+from mdcreator.http.errors import error_responses
 
-app = create_app(tokens="verify")
+app = create_app(keys.verifies_tokens)
 
 
 @app.get(

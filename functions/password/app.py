@@ -3,12 +3,15 @@
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator import cookies, service
-from mdcreator.deps import AccessToken, ClientIp, CurrentUser, DbSession
-from mdcreator.schemas import Message, PasswordChange
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import cookies, keys, service
+from mdcreator.auth.deps import AccessToken, CurrentUser
+from mdcreator.auth.schemas import PasswordChange
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp, DbSession
+from mdcreator.http.errors import error_responses
+from mdcreator.http.schemas import Message
 
-app = create_app(tokens="verify")
+app = create_app(keys.verifies_tokens)
 
 
 @app.post(

@@ -3,10 +3,13 @@
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator import mail, recovery
-from mdcreator.deps import ClientIp, DbSession
-from mdcreator.schemas import Message, PasswordForgot
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import recovery
+from mdcreator.auth.schemas import PasswordForgot
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp, DbSession
+from mdcreator.http.errors import error_responses
+from mdcreator.http.schemas import Message
+from mdcreator.infra import mail
 
 app = create_app()
 mail.get_backend()  # refuse to start without a mail relay where one is required

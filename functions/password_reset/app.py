@@ -2,12 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator import cookies, recovery
-from mdcreator.deps import DbSession, TokenDelivery
-from mdcreator.schemas import CookieToken, LoginToken, PasswordReset
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import cookies, keys, recovery
+from mdcreator.auth.deps import TokenDelivery
+from mdcreator.auth.schemas import CookieToken, LoginToken, PasswordReset
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import DbSession
+from mdcreator.http.errors import error_responses
 
-app = create_app(tokens="sign")
+app = create_app(keys.signs_tokens)
 
 
 @app.post(

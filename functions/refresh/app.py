@@ -2,12 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator import cookies, service
-from mdcreator.deps import DbSession, PresentedRefreshToken, TokenDelivery
-from mdcreator.schemas import CookieToken, Token
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import cookies, keys, service
+from mdcreator.auth.deps import PresentedRefreshToken, TokenDelivery
+from mdcreator.auth.schemas import CookieToken, Token
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import DbSession
+from mdcreator.http.errors import error_responses
 
-app = create_app(tokens="sign")
+app = create_app(keys.signs_tokens)
 
 
 @app.post(

@@ -2,7 +2,7 @@
 
 from mangum import Mangum
 
-from mdcreator.web import create_app
+from mdcreator.http.app import create_app
 
 app = create_app()
 

@@ -3,11 +3,13 @@
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator import mail, recovery, service
-from mdcreator.deps import ClientIp, DbSession
-from mdcreator.models import User
-from mdcreator.schemas import UserCreate, UserResponse
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import recovery, service
+from mdcreator.auth.models import User
+from mdcreator.auth.schemas import UserCreate, UserResponse
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp, DbSession
+from mdcreator.http.errors import error_responses
+from mdcreator.infra import mail
 
 app = create_app()
 mail.get_backend()  # refuse to start without a mail relay where one is required

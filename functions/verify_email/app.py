@@ -2,11 +2,12 @@
 
 from mangum import Mangum
 
-from mdcreator import recovery
-from mdcreator.deps import DbSession
-from mdcreator.models import User
-from mdcreator.schemas import LinkTokenBody, UserResponse
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import recovery
+from mdcreator.auth.models import User
+from mdcreator.auth.schemas import LinkTokenBody, UserResponse
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import DbSession
+from mdcreator.http.errors import error_responses
 
 app = create_app()
 

@@ -3,12 +3,15 @@
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator import mail, recovery
-from mdcreator.deps import ClientIp, CurrentUser
-from mdcreator.schemas import Message
-from mdcreator.web import create_app, error_responses
+from mdcreator.auth import keys, recovery
+from mdcreator.auth.deps import CurrentUser
+from mdcreator.http.app import create_app
+from mdcreator.http.deps import ClientIp
+from mdcreator.http.errors import error_responses
+from mdcreator.http.schemas import Message
+from mdcreator.infra import mail
 
-app = create_app(tokens="verify")
+app = create_app(keys.verifies_tokens)
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 

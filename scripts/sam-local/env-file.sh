@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Write the `sam local --env-vars` file: every setting of mdcreator.config.Settings (see
+# Write the `sam local --env-vars` file: every setting of mdcreator.core.config.Settings (see
 # tools/settings.py, profile "test"), with Postgres/Redis of services-up.sh on the bridge
 # gateway, reachable from the containers, and a key pair of its own. Prints its path.
 # Usage: env-file.sh [JSON_OUT]   (default $SAM_LOCAL_STATE/env.json)

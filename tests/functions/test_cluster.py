@@ -71,15 +71,15 @@ def test_the_crc16_rule_matches_the_server(cluster: RedisServer) -> None:
 
 
 def test_keys_of_one_user_or_account_share_a_slot() -> None:
-    from mdcreator import limits, store
+    from mdcreator.auth import limits, sessions
 
     user_id = uuid.uuid4()
     slots = {
-        key_slot(store.session_key(user_id, uuid.uuid4())),
-        key_slot(store.key("sessions", f"{{{user_id}}}")),
-        key_slot(store.key("user", f"{{{user_id}}}")),
-        key_slot(store.key("devices", f"{{{user_id}}}")),
-        key_slot(store.key("revoked", f"{{{user_id}}}", uuid.uuid4())),
+        key_slot(sessions.session_key(user_id, uuid.uuid4())),
+        key_slot(sessions.key("sessions", f"{{{user_id}}}")),
+        key_slot(sessions.key("user", f"{{{user_id}}}")),
+        key_slot(sessions.key("devices", f"{{{user_id}}}")),
+        key_slot(sessions.key("revoked", f"{{{user_id}}}", uuid.uuid4())),
     }
     assert len(slots) == 1
     email = "ada@example.com"
@@ -112,7 +112,7 @@ def test_every_session_and_limit_path_runs_on_a_cluster(email: str, override_set
     assert invoke("logout_all", logout).status == 200
     assert me(first["access_token"]).status == 401
 
-    from mdcreator import limits
+    from mdcreator.auth import limits
 
     limits.clear_login_lockouts(email)
     third = login(email, "a-new-passphrase-1", ip=client_ip()).body

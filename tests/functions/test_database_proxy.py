@@ -26,7 +26,7 @@ def behind_proxy(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 @pytest.mark.usefixtures("behind_proxy")
 def test_requests_go_through_the_proxy_endpoint(email: str) -> None:
-    from mdcreator.db import get_engine
+    from mdcreator.infra.db import get_engine
 
     assert get_engine().url.host == "127.0.0.1"
     assert signup(email).status == 201
@@ -35,13 +35,13 @@ def test_requests_go_through_the_proxy_endpoint(email: str) -> None:
 
 
 def test_without_the_endpoint_the_url_host_is_used(database_url: str) -> None:
-    from mdcreator.db import database_url as configured
+    from mdcreator.infra.db import database_url as configured
 
     assert configured().host == make_url(database_url).host
 
 
 def test_rds_json_secrets_become_urls_with_quoted_credentials() -> None:
-    from mdcreator.aws_secrets import as_database_url
+    from mdcreator.core.aws_secrets import as_database_url
 
     url = make_url(
         as_database_url(

@@ -47,7 +47,7 @@ def _count_users(url: str, email: str) -> int:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            from mdcreator.models import User
+            from mdcreator.auth.models import User
 
             return int(connection.scalar(select(func.count()).where(User.email == email)) or 0)
     finally:

@@ -46,8 +46,8 @@ def test_wrong_password_and_unknown_email_get_the_same_401(email: str) -> None:
 def test_soft_deleted_user_cannot_log_in(email: str) -> None:
     from sqlalchemy import update
 
-    from mdcreator.db import get_engine
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
+    from mdcreator.infra.db import get_engine
 
     signup(email)
     with get_engine().begin() as connection:
@@ -111,8 +111,8 @@ def test_a_hash_of_a_password_stored_before_normalisation_still_logs_in(email: s
     import bcrypt
     from sqlalchemy import update
 
-    from mdcreator.db import get_engine
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
+    from mdcreator.infra.db import get_engine
 
     signup(email)
     legacy = bcrypt.hashpw("Ｐａｓｓｗｏｒｄ１２".encode(), bcrypt.gensalt(4)).decode()
@@ -125,8 +125,8 @@ def test_a_hash_of_a_password_stored_before_normalisation_still_logs_in(email: s
 def _stored_hash(email: str) -> str:
     from sqlalchemy import select
 
-    from mdcreator.db import get_engine
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
+    from mdcreator.infra.db import get_engine
 
     with get_engine().connect() as connection:
         return str(connection.scalar(select(User.password_hash).where(User.email == email)))

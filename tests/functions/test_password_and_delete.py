@@ -51,8 +51,8 @@ def test_password_change_validates_the_new_password(account: dict[str, Any]) -> 
 
 
 def test_delete_soft_deletes_and_ends_every_session(account: dict[str, Any]) -> None:
-    from mdcreator.db import get_engine
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
+    from mdcreator.infra.db import get_engine
 
     email = account["user"]["email"]
     other = login(email).body

@@ -194,7 +194,7 @@ def test_tokens_of_other_purposes_cannot_reset_and_a_reset_token_cannot_verify(
 def test_an_expired_reset_link_is_refused(email: str, mail_server: MailServer) -> None:
     import hashlib
 
-    from mdcreator.store import get_redis, key
+    from mdcreator.infra.redis import get_redis, key
 
     signup(email)
     token = _reset_token(email, mail_server)

@@ -113,6 +113,6 @@ def test_settings_with_a_lone_surrogate_are_422_not_500(
 
 
 def test_the_engine_never_logs_sql_parameters() -> None:
-    from mdcreator.db import get_engine
+    from mdcreator.infra.db import get_engine
 
     assert get_engine().hide_parameters

@@ -58,7 +58,7 @@ def aws(secrets_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Secr
     """The process talks to the local Secrets Manager, as a function's role would."""
     import boto3
 
-    from mdcreator import aws_secrets
+    from mdcreator.core import aws_secrets
 
     for name, value in {
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": secrets_endpoint,
@@ -143,8 +143,8 @@ def test_database_secret_in_rds_json_form(
 def test_a_function_without_its_secret_refuses_to_start(
     deployed: Callable[..., dict[str, str]], aws: SecretsClient
 ) -> None:
-    from mdcreator.aws_secrets import SecretUnavailable
-    from mdcreator.config import get_settings
+    from mdcreator.core.aws_secrets import SecretUnavailable
+    from mdcreator.core.config import get_settings
 
     arns = deployed()
     aws.delete_secret(SecretId=arns["DATABASE_URL_SECRET_ARN"], ForceDeleteWithoutRecovery=True)
@@ -155,7 +155,7 @@ def test_a_function_without_its_secret_refuses_to_start(
 def test_a_key_published_after_init_is_found_by_its_kid(
     deployed: Callable[..., dict[str, str]], aws: SecretsClient, account: dict[str, Any]
 ) -> None:
-    from mdcreator import aws_secrets
+    from mdcreator.core import aws_secrets
 
     arns = deployed()
     tokens = _login_works(account["user"]["email"])
@@ -215,7 +215,7 @@ def test_a_rotated_database_password_is_fetched_again_without_a_redeploy(
             SecretId=arns["DATABASE_URL_SECRET_ARN"], SecretString=url.format("second-password")
         )
         _admin(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename='app'")
-        from mdcreator import aws_secrets
+        from mdcreator.core import aws_secrets
 
         aws_secrets._fetched_at.clear()
         _login_works(email)
@@ -231,7 +231,7 @@ def test_a_rotated_database_password_is_fetched_again_without_a_redeploy(
 
 
 def test_a_binary_secret_is_read_as_text(aws: SecretsClient) -> None:
-    from mdcreator.aws_secrets import get_secret
+    from mdcreator.core.aws_secrets import get_secret
 
     arn = aws.create_secret(Name=f"mdc-test/{uuid.uuid4().hex[:8]}", SecretBinary=b"rediss://x")[
         "ARN"

@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 import pytest
 
-from mdcreator import service
+from mdcreator.auth import service
 from tests.functions.conftest import (
     PASSWORD,
     client_ip,
@@ -37,13 +37,13 @@ def test_the_login_past_the_cap_ends_the_oldest_session(email: str, override_set
 
 
 def test_no_refresh_past_the_absolute_lifetime(account: dict[str, Any]) -> None:
-    from mdcreator import store
+    from mdcreator.auth import sessions
 
     claims = _claims(account["refresh_token"])
     # Ninety-one days of faithful refreshing, in one step: the login time is what counts.
     logged_in = datetime.now(UTC) - timedelta(days=91)
-    store.get_redis().hset(
-        store.session_key(claims["sub"], claims["sid"]),
+    sessions.get_redis().hset(
+        sessions.session_key(claims["sub"], claims["sid"]),
         "created_at",
         int(logged_in.timestamp() * 1000),
     )
@@ -52,12 +52,12 @@ def test_no_refresh_past_the_absolute_lifetime(account: dict[str, Any]) -> None:
 
 
 def test_tokens_never_outlive_the_session(account: dict[str, Any]) -> None:
-    from mdcreator import store
+    from mdcreator.auth import sessions
 
     claims = _claims(account["refresh_token"])
     logged_in = datetime.now(UTC) - timedelta(days=89, hours=23, minutes=55)
-    store.get_redis().hset(
-        store.session_key(claims["sub"], claims["sid"]),
+    sessions.get_redis().hset(
+        sessions.session_key(claims["sub"], claims["sid"]),
         "created_at",
         int(logged_in.timestamp() * 1000),
     )

@@ -134,8 +134,8 @@ def test_signup_accepts_json_with_charset(email: str) -> None:
 
 
 def test_signup_stores_a_bcrypt_hash_not_the_password(email: str) -> None:
-    from mdcreator.db import get_engine
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
+    from mdcreator.infra.db import get_engine
 
     signup(email)
     with get_engine().connect() as connection:

@@ -51,8 +51,8 @@ def test_backoff_doubles_per_failure_up_to_the_cap(email: str, override_settings
 
 def _wait_out_the_lock(email: str, ip: str) -> None:
     """Clear the lock, never the count (the count is what decides the next lock's length)."""
-    from mdcreator import limits
-    from mdcreator.store import get_redis
+    from mdcreator.auth import limits
+    from mdcreator.infra.redis import get_redis
 
     redis = get_redis()
     field = limits.client_key(ip)
@@ -61,7 +61,7 @@ def _wait_out_the_lock(email: str, ip: str) -> None:
 
 
 def test_the_count_outlives_the_longest_lock_so_backoff_never_restarts() -> None:
-    from mdcreator.config import Settings
+    from mdcreator.core.config import Settings
 
     settings = Settings()
     assert settings.login_failure_window_s >= 24 * 3600

@@ -105,7 +105,7 @@ def slow_hash(database_url: str, email: str, password: str = PASSWORD, rounds: i
     import bcrypt
     from sqlalchemy import create_engine, update
 
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
 
     digest = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
     engine = create_engine(database_url)

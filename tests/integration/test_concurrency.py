@@ -35,7 +35,7 @@ def test_fifty_parallel_signups_with_one_email(
     assert statuses == Counter({201: 1, 409: 49})
     if not emulated:
         return  # the database of another server is not ours to read
-    from mdcreator.models import User
+    from mdcreator.auth.models import User
 
     engine = create_engine(database_url)
     try:

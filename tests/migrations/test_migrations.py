@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from mdcreator.models import Base
+from mdcreator.models import metadata
 from tests.support.database import alembic_config, create_database, drop_database
 
 
@@ -43,7 +43,7 @@ def test_models_match_the_migrated_schema(empty_database: str) -> None:
     engine = create_engine(empty_database)
     try:
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(connection), metadata)
     finally:
         engine.dispose()
     assert diff == []

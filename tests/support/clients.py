@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def reset_clients() -> None:
-    from mdcreator.config import get_settings
-    from mdcreator.db import get_engine
-    from mdcreator.keys import get_key_ring, get_signing_key
-    from mdcreator.mail import get_backend
-    from mdcreator.store import get_redis
+    from mdcreator.auth.keys import get_key_ring, get_signing_key
+    from mdcreator.core.config import get_settings
+    from mdcreator.infra.db import get_engine
+    from mdcreator.infra.mail import get_backend
+    from mdcreator.infra.redis import get_redis
 
     if get_engine.cache_info().currsize:
         get_engine().dispose()

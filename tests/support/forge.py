@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from mdcreator.keys import parse_private_key
+from mdcreator.auth.keys import parse_private_key
 
 
 def run_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
@@ -78,7 +78,7 @@ def public_key_as_hmac_secret(claims: dict[str, Any], *, pem: bool = False) -> s
 
 def sign_with_embedded_key(claims: dict[str, Any]) -> str:
     """Signed by an attacker's key that the header itself offers (jwk, jku, its own kid)."""
-    from mdcreator.keys import public_jwk
+    from mdcreator.auth.keys import public_jwk
 
     other = ec.generate_private_key(ec.SECP256R1())
     offered = public_jwk(other.public_key())

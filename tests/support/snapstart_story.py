@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 def _connections() -> dict[str, Any]:
     from sqlalchemy import text
 
-    from mdcreator.db import get_engine
-    from mdcreator.store import get_redis
+    from mdcreator.infra.db import get_engine
+    from mdcreator.infra.redis import get_redis
 
     # Pool of one: the connection a request just used is the one handed out here.
     with get_engine().connect() as connection:

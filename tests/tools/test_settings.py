@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mdcreator.config import Settings
+from mdcreator.core.config import Settings
 from tests.conftest import ROOT
 from tools.settings import (
     PROFILES,
@@ -150,7 +150,7 @@ def test_cli_writes_dotenv_and_shell_values(
 
 
 def test_development_keys_are_made_once_and_kept_private(tmp_path: Path) -> None:
-    from mdcreator.keys import parse_private_key, parse_public_keys
+    from mdcreator.auth.keys import parse_private_key, parse_public_keys
     from tools.settings import dev_keys
 
     path = tmp_path / ".dev-keys.env"

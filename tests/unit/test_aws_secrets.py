@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from mdcreator import aws_secrets
-from mdcreator.keys import find_key, get_key_ring
+from mdcreator.auth.keys import find_key, get_key_ring
+from mdcreator.core import aws_secrets
 from tests.conftest import TEST_PUBLIC_JWKS
 from tests.support.clients import reset_clients
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from mdcreator.config import Settings
+from mdcreator.core.config import Settings
 
 PRODUCTION_SPA = "https://app.example.com"
 

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from mdcreator.keys import (
+from mdcreator.auth.keys import (
     UnusableKey,
     check_keys,
     generate_private_jwk,

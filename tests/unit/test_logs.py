@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mdcreator.logs import JsonFormatter
+from mdcreator.core.logs import JsonFormatter
 from tests.support.lambda_events import http_event, invoke, load_function
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mdcreator import mail
+from mdcreator.infra import mail
 from tests.conftest import PRODUCTION
 from tests.support.mail import MailServer
 

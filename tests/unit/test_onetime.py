@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mdcreator import onetime
-from mdcreator.errors import InvalidLinkToken
-from mdcreator.onetime import Grant, Purpose
-from mdcreator.store import get_redis, key
+from mdcreator.auth import onetime
+from mdcreator.auth.errors import InvalidLinkToken
+from mdcreator.auth.onetime import Grant, Purpose
+from mdcreator.infra.redis import get_redis, key
 
 
 def _stored(purpose: Purpose, token: str) -> str:

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from mdcreator.schemas import UserCreate, UserLogin
+from mdcreator.auth.schemas import UserCreate, UserLogin
 
 
 def test_email_is_normalised_to_lower_case() -> None:

@@ -1,7 +1,7 @@
 import time
 from collections.abc import Callable
 
-from mdcreator.security import check_password, hash_password, verify_dummy_password
+from mdcreator.auth.passwords import check_password, hash_password, verify_dummy_password
 
 
 def test_hash_then_check_round_trip() -> None:

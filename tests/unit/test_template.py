@@ -198,7 +198,7 @@ def test_locally_too_only_mail_functions_are_handed_the_smtp_url() -> None:
 
 
 def test_the_functions_origin_check_and_the_gateways_cors_name_the_same_origins() -> None:
-    from mdcreator.config import Settings
+    from mdcreator.core.config import Settings
 
     parameters = DOCUMENT["Parameters"]
     cors = DOCUMENT["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
@@ -214,7 +214,7 @@ def test_the_functions_origin_check_and_the_gateways_cors_name_the_same_origins(
 def test_cookie_samesite_is_a_parameter_with_the_settings_choices() -> None:
     from typing import get_args
 
-    from mdcreator.config import Settings
+    from mdcreator.core.config import Settings
 
     parameter = DOCUMENT["Parameters"]["CookieSameSite"]
     assert ENVIRONMENTS["Globals"]["COOKIE_SAMESITE"] == {"Ref": "CookieSameSite"}

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import jwt
 import pytest
 
-from mdcreator.errors import InvalidToken
-from mdcreator.keys import generate_private_jwk, get_signing_key, public_jwks_of
-from mdcreator.tokens import create_token, decode_token
+from mdcreator.auth.errors import InvalidToken
+from mdcreator.auth.keys import generate_private_jwk, get_signing_key, public_jwks_of
+from mdcreator.auth.tokens import create_token, decode_token
 from tests.support.clients import reset_clients
 
 

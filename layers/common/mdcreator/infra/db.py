@@ -15,9 +15,9 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from . import aws_secrets
-from .config import get_settings
-from .errors import DependencyUnavailable
+from ..core import aws_secrets
+from ..core.config import get_settings
+from ..core.errors import DependencyUnavailable
 
 # Errors meaning "the database is not there", as opposed to bugs or constraint violations.
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)

@@ -15,19 +15,19 @@ import uuid
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from ..infra.redis import Script, fail_closed, get_redis, key
 from .errors import InvalidLinkToken
-from .store import fail_closed, get_redis, key
 
 TOKEN_BYTES = 32
 
 # The grant and its remaining life in ms, deleted in the same step.
-_TAKE = """
+_TAKE = Script("""
 local grant = redis.call('GET', KEYS[1])
 if not grant then return false end
 local ttl = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return {grant, ttl}
-"""
+""")
 
 
 class Purpose(StrEnum):
@@ -74,7 +74,7 @@ def issue(grant: Grant, lifetime_s: int) -> str:
 @fail_closed
 def redeem(purpose: Purpose, token: str) -> Grant:
     """The token's grant, spent now; used, expired, unknown or another purpose's: refused."""
-    taken = get_redis().eval(_TAKE, 1, _key(purpose, token))
+    taken = _TAKE([_key(purpose, token)])
     if not taken:
         raise InvalidLinkToken()
     raw, expires_in_ms = taken

@@ -1,11 +1,14 @@
-"""Cheap checks on a request body before anything parses it."""
+"""ASGI middleware of every function: the body guard, no-store, the access log."""
 
 from __future__ import annotations
 
 import codecs
+import logging
+import time
 
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOO_LARGE = "Request body too large"
@@ -60,3 +63,67 @@ class BodyGuard:
             return message
 
         return limited_receive
+
+
+class NoStore:
+    """`Cache-Control: no-store` on every answer: each is about one user, many carry tokens
+    (RFC 6749 §5.1), and no browser or proxy cache may keep them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("cache-control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+access_logger = logging.getLogger("mdcreator")
+
+
+class AccessLog:
+    """Logs route, status and duration of every request, and whether it was a cold start."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cold = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            self._log(scope, status, time.perf_counter() - started)
+
+    def _log(self, scope: Scope, status: int, seconds: float) -> None:
+        context = scope.get("aws.context")
+        route = scope.get("route")
+        fields = {
+            "request_id": getattr(context, "aws_request_id", None),
+            "cold_start": self.cold,
+            "method": scope["method"],
+            "route": getattr(route, "path", scope["path"]),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        }
+        self.cold = False
+        access_logger.info("request", extra={"fields": fields})

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import bcrypt
 
-from .config import get_settings
+from ..core.config import get_settings
 
 # bcrypt reads at most 72 bytes; longer passwords are rejected by the schemas, never truncated.
 MAX_PASSWORD_BYTES = 72

@@ -15,16 +15,12 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import limits, mail, onetime, service
-from .config import get_settings
-from .db import UNAVAILABLE_ERRORS
-from .errors import (
-    DependencyUnavailable,
-    EmailAlreadyRegistered,
-    EmailUnchanged,
-    InvalidLinkToken,
-    TooManyAttempts,
-)
+from ..core.config import get_settings
+from ..core.errors import DependencyUnavailable, TooManyAttempts
+from ..infra import mail
+from ..infra.db import UNAVAILABLE_ERRORS
+from . import limits, onetime, service
+from .errors import EmailAlreadyRegistered, EmailUnchanged, InvalidLinkToken
 from .models import User
 from .onetime import Grant, Purpose
 from .schemas import LoginToken

@@ -7,7 +7,7 @@ and /.well-known/jwks.json publishes it. Rotation adds the new public key to the
 the private key changes, and drops the old one a refresh lifetime later: nobody is logged
 out.
 
-    python -m mdcreator.keys            # print a new private JWK and its public JWK Set
+    python -m mdcreator.auth.keys            # print a new private JWK and its public JWK Set
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from . import aws_secrets
-from .config import LAX_ENVS, get_settings
+from ..core import aws_secrets
+from ..core.config import LAX_ENVS, get_settings
 
 ALGORITHM = "ES256"
 CURVE = "P-256"
@@ -91,7 +91,9 @@ def _load_jwk(
 
 def _parse_json(text: str, setting: str) -> Any:
     if text.strip() in PLACEHOLDER_KEYS:
-        raise UnusableKey(f"{setting} is missing: generate keys with `python -m mdcreator.keys`")
+        raise UnusableKey(
+            f"{setting} is missing: generate keys with `python -m mdcreator.auth.keys`"
+        )
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -165,6 +167,16 @@ def check_keys(*, signs: bool) -> None:
     settings = get_settings()
     if settings.env not in LAX_ENVS and settings.jwt_private_key.get_secret_value():
         raise UnusableKey("JWT_PRIVATE_KEY is given to a function that only verifies tokens")
+
+
+def signs_tokens() -> None:
+    """create_app check of a function that mints tokens."""
+    check_keys(signs=True)
+
+
+def verifies_tokens() -> None:
+    """create_app check of a function that only verifies tokens: it holds no private key."""
+    check_keys(signs=False)
 
 
 def generate_private_jwk() -> dict[str, str]:

@@ -31,13 +31,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import get_settings
-from .errors import TooManyAttempts
-from .store import fail_closed, get_redis, key
+from ..core.config import get_settings
+from ..core.errors import TooManyAttempts
+from ..infra.redis import Script, fail_closed, get_redis, key
 
 # KEYS: the window. ARGV: now, window_ms, limit, record ('1'/'0'), member.
 # Returns 0 when under the limit (recording the hit when asked), else the wait in ms.
-_SLIDING_WINDOW = """
+_SLIDING_WINDOW = Script("""
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - window)
 if redis.call('ZCARD', KEYS[1]) >= limit then
@@ -49,7 +49,7 @@ if ARGV[4] == '1' then
   redis.call('PEXPIRE', KEYS[1], window)
 end
 return 0
-"""
+""")
 
 # A client's entry in login-fails: "failures:locked_until:last_failure:in_flight" (ms).
 # While a check at or past the limit is in flight the client is locked until it ends (or
@@ -76,7 +76,7 @@ end
 # timeout ms, window ms, account max failures, reservation id, proof ('none', 'device',
 # 'session'), session confirmation max failures.
 # Returns 0 when the attempt is reserved, else the wait in ms.
-_RESERVE_LOGIN = (
+_RESERVE_LOGIN = Script(
     _PARSE_ENTRY
     + """
 local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
@@ -108,7 +108,7 @@ return 0
 # KEYS: login-fails. ARGV: client, now, max failures, lock cap ms, window ms.
 # The reserved check failed: once no other check of this client is in flight, the lock is
 # 2^(failures - max) s from now, capped.
-_FAIL_LOGIN = (
+_FAIL_LOGIN = Script(
     _PARSE_ENTRY
     + """
 local now, window = tonumber(ARGV[2]), tonumber(ARGV[5])
@@ -126,12 +126,12 @@ return 0
 )
 
 # KEYS: login-fails, login-acct, login-confirm. ARGV: client, reservation id.
-_RELEASE_LOGIN = """
+_RELEASE_LOGIN = Script("""
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
 return 1
-"""
+""")
 
 # How long a reserved password check may take before its client's lock lapses without it:
 # above any function's timeout.
@@ -188,15 +188,9 @@ def _refuse(wait_ms: int) -> TooManyAttempts:
 def _sliding_window(
     name: str, client: str, limit: int, window_s: int, *, record: bool, member: str = ""
 ) -> None:
-    wait_ms = get_redis().eval(
-        _SLIDING_WINDOW,
-        1,
-        key(name, client_key(client)),
-        _now_ms(),
-        window_s * 1000,
-        limit,
-        "1" if record else "0",
-        member or uuid.uuid4().hex,
+    wait_ms = _SLIDING_WINDOW(
+        [key(name, client_key(client))],
+        [_now_ms(), window_s * 1000, limit, "1" if record else "0", member or uuid.uuid4().hex],
     )
     if wait_ms:
         raise _refuse(wait_ms)
@@ -233,21 +227,19 @@ def reserve_login(
         record=True,
         member=attempt.reservation,
     )
-    wait_ms = get_redis().eval(
-        _RESERVE_LOGIN,
-        3,
-        failures_key(email),
-        _account_key(email),
-        _confirm_key(email),
-        attempt.client,
-        _now_ms(),
-        settings.login_max_failures,
-        CHECK_TIMEOUT_MS,
-        settings.login_failure_window_s * 1000,
-        settings.login_account_max_failures,
-        attempt.reservation,
-        proof,
-        settings.password_confirm_max_failures,
+    wait_ms = _RESERVE_LOGIN(
+        [failures_key(email), _account_key(email), _confirm_key(email)],
+        [
+            attempt.client,
+            _now_ms(),
+            settings.login_max_failures,
+            CHECK_TIMEOUT_MS,
+            settings.login_failure_window_s * 1000,
+            settings.login_account_max_failures,
+            attempt.reservation,
+            proof,
+            settings.password_confirm_max_failures,
+        ],
     )
     if wait_ms:
         # Refused before any password was checked: not a failure of this client.
@@ -260,32 +252,26 @@ def reserve_login(
 def fail_login(attempt: LoginAttempt) -> None:
     """The password was wrong: the reservation stays a failure, and the backoff starts now."""
     settings = get_settings()
-    get_redis().eval(
-        _FAIL_LOGIN,
-        1,
-        failures_key(attempt.email),
-        attempt.client,
-        _now_ms(),
-        settings.login_max_failures,
-        settings.login_lockout_cap_s * 1000,
-        settings.login_failure_window_s * 1000,
+    _FAIL_LOGIN(
+        [failures_key(attempt.email)],
+        [
+            attempt.client,
+            _now_ms(),
+            settings.login_max_failures,
+            settings.login_lockout_cap_s * 1000,
+            settings.login_failure_window_s * 1000,
+        ],
     )
 
 
 @fail_closed
 def release_login(attempt: LoginAttempt) -> None:
     """The password was right: the reservation was no failure, and the client's count clears."""
-    redis = get_redis()
-    redis.eval(
-        _RELEASE_LOGIN,
-        3,
-        failures_key(attempt.email),
-        _account_key(attempt.email),
-        _confirm_key(attempt.email),
-        attempt.client,
-        attempt.reservation,
+    _RELEASE_LOGIN(
+        [failures_key(attempt.email), _account_key(attempt.email), _confirm_key(attempt.email)],
+        [attempt.client, attempt.reservation],
     )
-    redis.zrem(key("login-ip", attempt.client), attempt.reservation)
+    get_redis().zrem(key("login-ip", attempt.client), attempt.reservation)
 
 
 @fail_closed

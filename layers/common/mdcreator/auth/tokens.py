@@ -9,7 +9,7 @@ from typing import Literal
 import jwt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .config import get_settings
+from ..core.config import get_settings
 from .errors import InvalidToken
 from .keys import ALGORITHM, find_key, get_signing_key
 

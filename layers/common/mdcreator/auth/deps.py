@@ -1,26 +1,23 @@
-"""FastAPI dependencies as Annotated aliases: route signatures read plainly.
+"""Dependencies of accounts and sessions; `CurrentUser` is what other domains use.
 
-Dependencies and routes are `async def` on purpose, see db.get_db.
+Dependencies and routes are `async def` on purpose, see infra.db.get_db.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Cookie, Depends, Header, Request, Response
+from fastapi import Cookie, Depends, Header, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.orm import Session
 
+from ..http.deps import DbSession
 from . import cookies, service
-from .db import get_db
 from .errors import InvalidToken
 from .models import User
 from .schemas import DeviceToken, RefreshRequest, UserLogin
 from .tokens import VerifiedToken
-
-DbSession = Annotated[Session, Depends(get_db)]
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/login")
 
@@ -42,15 +39,6 @@ async def get_current_user(db: DbSession, token: AccessToken) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-async def get_client_ip(request: Request) -> str:
-    # Mangum takes the client from API Gateway's requestContext.http.sourceIp, which the
-    # caller cannot forge (unlike X-Forwarded-For).
-    return request.client.host if request.client else "unknown"
-
-
-ClientIp = Annotated[str, Depends(get_client_ip)]
 
 
 # --- Cookie mode (cookies.py) ----------------------------------------------------------------

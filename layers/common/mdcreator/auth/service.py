@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import limits, store
-from .config import get_settings
+from ..core.config import get_settings
+from . import limits, sessions
 from .errors import (
     EmailAlreadyRegistered,
     IncorrectPassword,
@@ -19,9 +19,9 @@ from .errors import (
     RefreshTokenReused,
 )
 from .models import User
+from .passwords import check_password, hash_password, verify_dummy_password
 from .schemas import LoginToken, Token, UserCreate, UserLogin, UserResponse, UserUpdate
-from .security import check_password, hash_password, verify_dummy_password
-from .store import Rotation
+from .sessions import Rotation
 from .tokens import TokenPayload, VerifiedToken, create_token, decode_token
 
 
@@ -56,7 +56,7 @@ def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> U
     trusted = (
         user is not None
         and credentials.device_token is not None
-        and store.is_device_trusted(user.id, credentials.device_token)
+        and sessions.is_device_trusted(user.id, credentials.device_token)
     )
     attempt = limits.reserve_login(
         credentials.email, client_ip, proof="device" if trusted else "none"
@@ -96,13 +96,13 @@ def start_session(db: Session, user: User) -> LoginToken:
     session_id, refresh_jti = uuid.uuid4(), uuid.uuid4()
     # The session exists before any token does: no token we could not revoke. It records the
     # credentials version read with the hash; if the password changed since, it is refused.
-    ends_at = store.create_session(user.id, session_id, refresh_jti, user.credentials_version)
+    ends_at = sessions.create_session(user.id, session_id, refresh_jti, user.credentials_version)
     if ends_at is None:
         raise InvalidCredentials()
     touch_last_seen(db, user, force=True)
     token = _issue_tokens(user, session_id, refresh_jti, ends_at)
     # Refused when a logout-all or password change ended the session meanwhile.
-    device_token = store.issue_device_token(user.id, session_id)
+    device_token = sessions.issue_device_token(user.id, session_id)
     if device_token is None:
         raise InvalidCredentials()
     return LoginToken(**token.model_dump(), device_token=device_token)
@@ -113,9 +113,9 @@ def refresh(db: Session, refresh_token: str) -> Token:
     # The user first: a database outage answers 503 before the token is spent.
     user = db.get(User, payload.sub)
     if user is None or user.deleted_at is not None:
-        store.end_session(payload.sub, payload.sid)
+        sessions.end_session(payload.sub, payload.sid)
         raise InvalidToken("account gone")
-    result = store.rotate_refresh_token(
+    result = sessions.rotate_refresh_token(
         user.id, payload.sid, payload.jti, uuid.uuid4(), user.credentials_version
     )
     if result.outcome is Rotation.REUSED:
@@ -144,7 +144,7 @@ def _issue_tokens(
 
 def verify_access_token(token: str) -> VerifiedToken:
     payload = decode_token(token, "access")
-    version = store.session_credentials(payload.sub, payload.sid, payload.jti)
+    version = sessions.session_credentials(payload.sub, payload.sid, payload.jti)
     if version is None:
         raise InvalidToken("token revoked")
     return VerifiedToken(**payload.model_dump(), credentials_version=version)
@@ -176,13 +176,13 @@ def touch_last_seen(db: Session, user: User, *, force: bool = False) -> None:
 
 
 def logout(token: TokenPayload) -> None:
-    store.revoke_token(token.sub, token.jti, token.exp)
-    store.end_session(token.sub, token.sid)
+    sessions.revoke_token(token.sub, token.jti, token.exp)
+    sessions.end_session(token.sub, token.sid)
 
 
 def logout_everywhere(token: TokenPayload) -> int:
-    store.revoke_token(token.sub, token.jti, token.exp)
-    return store.end_all_sessions(token.sub)
+    sessions.revoke_token(token.sub, token.jti, token.exp)
+    return sessions.end_all_sessions(token.sub)
 
 
 def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
@@ -223,7 +223,7 @@ def set_password(
     )
     db.commit()
     db.refresh(user)
-    store.end_all_sessions(user.id, keep=keep_session, credentials_version=version)
+    sessions.end_all_sessions(user.id, keep=keep_session, credentials_version=version)
 
 
 def change_password(
@@ -239,4 +239,4 @@ def delete_account(db: Session, user: User, password: str, client_ip: str) -> No
     _confirm_password(user, password, client_ip)
     user.deleted_at = datetime.now(UTC)
     db.commit()
-    store.end_all_sessions(user.id)
+    sessions.end_all_sessions(user.id)

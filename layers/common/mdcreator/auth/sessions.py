@@ -1,4 +1,5 @@
-"""Redis: sessions, refresh rotation, revocations and device tokens. Unreachable Redis fails closed.
+"""Sessions in Redis: refresh rotation, revocations and device tokens. Unreachable Redis fails
+closed.
 
 Every key of one user carries the hash tag {user_id}, and every script touches the keys of
 one user only: each runs in one hash slot, so the code runs unchanged on Redis Cluster
@@ -18,50 +19,12 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import lru_cache, wraps
-from typing import Any
 
-from redis import Redis, RedisCluster
-from redis.exceptions import RedisError
-
-from .config import get_settings
-from .errors import DependencyUnavailable
-
-RedisClient = Redis | RedisCluster
-
-
-@lru_cache
-def get_redis() -> RedisClient:
-    settings = get_settings()
-    options: dict[str, Any] = {
-        "socket_timeout": settings.redis_timeout_s,
-        "socket_connect_timeout": settings.redis_timeout_s,
-        "decode_responses": True,
-    }
-    if settings.redis_cluster:
-        return RedisCluster.from_url(settings.redis_url, **options)
-    return Redis.from_url(settings.redis_url, health_check_interval=30, **options)
-
-
-def disconnect_redis() -> None:
-    """Close the client's connections; the next command opens new ones."""
-    if not get_redis.cache_info().currsize:
-        return
-    client = get_redis()
-    if isinstance(client, RedisCluster):
-        for node in client.get_nodes():  # type: ignore[no-untyped-call]
-            if node.redis_connection is not None:
-                node.redis_connection.connection_pool.disconnect()
-    else:
-        client.connection_pool.disconnect()
-
-
-def key(*parts: object) -> str:
-    return get_settings().redis_key_prefix + ":".join(str(part) for part in parts)
+from ..core.config import get_settings
+from ..infra.redis import Script, fail_closed, get_redis, key
 
 
 def _tag(user_id: uuid.UUID | str) -> str:
@@ -84,17 +47,6 @@ def _now_ms() -> int:
 
 def seconds_until(moment: datetime) -> int:
     return max(1, int((moment - datetime.now(UTC)).total_seconds()) + 1)
-
-
-def fail_closed[**P, R](func: Callable[P, R]) -> Callable[P, R]:
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except RedisError as exc:
-            raise DependencyUnavailable("redis") from exc
-
-    return wrapper
 
 
 def _max_age_ms() -> int:
@@ -124,7 +76,8 @@ class Refresh:
 # KEYS: user, sessions, session. ARGV: sid, refresh_jti, cv, now, ttl_ms, max_sessions,
 # session key prefix, max_age_ms. A session whose credentials are already outdated is never
 # created: this is what a login racing a password change runs into. Returns 1 or 0.
-_CREATE_SESSION = """
+_CREATE_SESSION = Script(
+    """
 local cv = tonumber(ARGV[3])
 if cv < tonumber(redis.call('HGET', KEYS[1], 'cv') or '0') then return 0 end
 redis.call('HSET', KEYS[3], 'refresh_jti', ARGV[2], 'cv', ARGV[3], 'created_at', ARGV[4])
@@ -143,12 +96,14 @@ end
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 return 1
 """
+)
 
 # KEYS: session, sessions. ARGV: presented jti, new jti, now, grace_ms, sid, max_age_ms,
 # refresh_life_ms, the user's credentials version. Of N concurrent refreshes with one token
 # exactly one rotates; the others, within the grace period, get the same child.
 # Returns {outcome, current refresh jti, created_at}.
-_ROTATE = """
+_ROTATE = Script(
+    """
 local s = redis.call('HMGET', KEYS[1], 'refresh_jti', 'previous_jti', 'rotated_at', 'cv',
                       'created_at')
 local current, previous = s[1], s[2]
@@ -173,12 +128,14 @@ if previous == ARGV[1] and now - rotated_at <= tonumber(ARGV[4]) then
 end
 return finish('reused')
 """
+)
 
 # KEYS: user, sessions, devices. ARGV: new cv ('' keeps it), sid to keep ('' for none),
 # session key prefix, max_age_ms. Ends every session but one and every device token in one
 # step; with a new cv, a session that is still being created (a login that read the old
 # password) is refused by _CREATE_SESSION. Returns how many sessions ended.
-_END_ALL = """
+_END_ALL = Script(
+    """
 local cv = ARGV[1]
 if cv ~= '' then
   redis.call('HSET', KEYS[1], 'cv', cv)
@@ -199,11 +156,13 @@ end
 redis.call('DEL', KEYS[3])
 return ended
 """
+)
 
 # KEYS: devices, the login's session. ARGV: digest, expiry, now, max tokens. Keeps the newest
 # ones. Returns 0, adding nothing, when the session is gone already: a logout-all or password
 # change that ended it after it was created must not be outlived by its device token.
-_ADD_DEVICE = """
+_ADD_DEVICE = Script(
+    """
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
@@ -227,11 +186,7 @@ end
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return 1
 """
-
-
-@fail_closed
-def ping_redis() -> None:
-    get_redis().ping()
+)
 
 
 @fail_closed
@@ -243,20 +198,18 @@ def create_session(
     settings = get_settings()
     user, sessions, _ = _user_keys(user_id)
     now = _now_ms()
-    created = get_redis().eval(
-        _CREATE_SESSION,
-        3,
-        user,
-        sessions,
-        session_key(user_id, session_id),
-        str(session_id),
-        str(refresh_jti),
-        credentials_version,
-        now,
-        min(_refresh_life_ms(), _max_age_ms()),
-        settings.max_sessions_per_user,
-        session_key(user_id, ""),
-        _max_age_ms(),
+    created = _CREATE_SESSION(
+        [user, sessions, session_key(user_id, session_id)],
+        [
+            str(session_id),
+            str(refresh_jti),
+            credentials_version,
+            now,
+            min(_refresh_life_ms(), _max_age_ms()),
+            settings.max_sessions_per_user,
+            session_key(user_id, ""),
+            _max_age_ms(),
+        ],
     )
     if not created:
         return None
@@ -277,19 +230,18 @@ def rotate_refresh_token(
 ) -> Refresh:
     settings = get_settings()
     _, sessions, _ = _user_keys(user_id)
-    result = get_redis().eval(
-        _ROTATE,
-        2,
-        session_key(user_id, session_id),
-        sessions,
-        str(presented_jti),
-        str(new_jti),
-        _now_ms(),
-        int(settings.refresh_reuse_grace_s * 1000),
-        str(session_id),
-        _max_age_ms(),
-        _refresh_life_ms(),
-        credentials_version,
+    result = _ROTATE(
+        [session_key(user_id, session_id), sessions],
+        [
+            str(presented_jti),
+            str(new_jti),
+            _now_ms(),
+            int(settings.refresh_reuse_grace_s * 1000),
+            str(session_id),
+            _max_age_ms(),
+            _refresh_life_ms(),
+            credentials_version,
+        ],
     )
     outcome = Rotation(result[0])
     if len(result) == 1:
@@ -314,14 +266,14 @@ def end_all_sessions(
     With a credentials version, sessions carrying an older one can no longer be created
     either; `keep` is moved to the new version. Returns how many sessions ended.
     """
-    ended = get_redis().eval(
-        _END_ALL,
-        3,
-        *_user_keys(user_id),
-        "" if credentials_version is None else credentials_version,
-        "" if keep is None else str(keep),
-        session_key(user_id, ""),
-        _max_age_ms(),
+    ended = _END_ALL(
+        _user_keys(user_id),
+        [
+            "" if credentials_version is None else credentials_version,
+            "" if keep is None else str(keep),
+            session_key(user_id, ""),
+            _max_age_ms(),
+        ],
     )
     return int(ended)
 
@@ -357,15 +309,14 @@ def issue_device_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
     settings = get_settings()
     token = secrets.token_urlsafe(32)
     now = _now_ms()
-    added = get_redis().eval(
-        _ADD_DEVICE,
-        2,
-        _user_keys(user_id)[2],
-        session_key(user_id, session_id),
-        _digest(token),
-        now + settings.device_token_ttl_days * 86_400_000,
-        now,
-        settings.max_sessions_per_user,
+    added = _ADD_DEVICE(
+        [_user_keys(user_id)[2], session_key(user_id, session_id)],
+        [
+            _digest(token),
+            now + settings.device_token_ttl_days * 86_400_000,
+            now,
+            settings.max_sessions_per_user,
+        ],
     )
     return token if added else None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 
+from ..core.errors import DependencyUnavailable
+from ..http.schemas import HealthResponse
 from .db import ping_database
-from .errors import DependencyUnavailable
-from .schemas import HealthResponse
-from .store import ping_redis
+from .redis import ping_redis
 
 BUDGET_S = 1.8
 CHECKS: dict[str, Callable[[], None]] = {"database": ping_database, "redis": ping_redis}

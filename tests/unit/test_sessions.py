@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mdcreator import store
-from mdcreator.store import Rotation
+from mdcreator.auth import sessions
+from mdcreator.auth.sessions import Rotation
 
 Ids = tuple[uuid.UUID, uuid.UUID, uuid.UUID]
 
@@ -18,44 +18,44 @@ Ids = tuple[uuid.UUID, uuid.UUID, uuid.UUID]
 def session() -> Ids:
     """(user_id, session_id, refresh_jti) of a fresh session at credentials version 0."""
     ids = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    assert store.create_session(*ids, 0) is not None
+    assert sessions.create_session(*ids, 0) is not None
     return ids
 
 
 def _live(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
-    return store.session_credentials(user_id, session_id, uuid.uuid4()) is not None
+    return sessions.session_credentials(user_id, session_id, uuid.uuid4()) is not None
 
 
-def _rotate(ids: Ids, presented: uuid.UUID, version: int = 0) -> store.Refresh:
+def _rotate(ids: Ids, presented: uuid.UUID, version: int = 0) -> sessions.Refresh:
     user_id, session_id, _ = ids
-    return store.rotate_refresh_token(user_id, session_id, presented, uuid.uuid4(), version)
+    return sessions.rotate_refresh_token(user_id, session_id, presented, uuid.uuid4(), version)
 
 
 def test_token_is_live_while_its_session_exists(session: Ids) -> None:
     user_id, session_id, _ = session
-    assert store.session_credentials(user_id, session_id, uuid.uuid4()) == 0
-    store.end_session(user_id, session_id)
+    assert sessions.session_credentials(user_id, session_id, uuid.uuid4()) == 0
+    sessions.end_session(user_id, session_id)
     assert not _live(user_id, session_id)
 
 
 def test_revoked_token_is_dead_but_its_session_lives_on(session: Ids) -> None:
     user_id, session_id, _ = session
     revoked = uuid.uuid4()
-    store.revoke_token(user_id, revoked, datetime.now(UTC) + timedelta(minutes=1))
-    assert store.session_credentials(user_id, session_id, revoked) is None
+    sessions.revoke_token(user_id, revoked, datetime.now(UTC) + timedelta(minutes=1))
+    assert sessions.session_credentials(user_id, session_id, revoked) is None
     assert _live(user_id, session_id)
 
 
 def test_revocation_expires_with_the_token() -> None:
     user_id, jti = uuid.uuid4(), uuid.uuid4()
-    store.revoke_token(user_id, jti, datetime.now(UTC) + timedelta(seconds=90))
-    assert 85 <= store.get_redis().ttl(store.key("revoked", f"{{{user_id}}}", jti)) <= 91
+    sessions.revoke_token(user_id, jti, datetime.now(UTC) + timedelta(seconds=90))
+    assert 85 <= sessions.get_redis().ttl(sessions.key("revoked", f"{{{user_id}}}", jti)) <= 91
 
 
 def test_a_session_lives_as_long_as_a_refresh_token(session: Ids) -> None:
     user_id, session_id, _ = session
     life = 30 * 86_400
-    assert life - 5 <= store.get_redis().ttl(store.session_key(user_id, session_id)) <= life
+    assert life - 5 <= sessions.get_redis().ttl(sessions.session_key(user_id, session_id)) <= life
 
 
 def test_rotation_then_reuse_of_an_old_token_kills_the_session(session: Ids) -> None:
@@ -94,42 +94,42 @@ def test_a_session_with_outdated_credentials_is_gone_on_refresh(session: Ids) ->
 
 def test_end_all_sessions_can_keep_the_current_one() -> None:
     user_id = uuid.uuid4()
-    sessions = [uuid.uuid4() for _ in range(3)]
-    for session_id in sessions:
-        store.create_session(user_id, session_id, uuid.uuid4(), 0)
-    assert store.end_all_sessions(user_id, keep=sessions[0]) == 2
-    assert [_live(user_id, sid) for sid in sessions] == [True, False, False]
-    assert store.end_all_sessions(user_id) == 1
-    assert store.end_all_sessions(user_id) == 0
+    session_ids = [uuid.uuid4() for _ in range(3)]
+    for session_id in session_ids:
+        sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+    assert sessions.end_all_sessions(user_id, keep=session_ids[0]) == 2
+    assert [_live(user_id, sid) for sid in session_ids] == [True, False, False]
+    assert sessions.end_all_sessions(user_id) == 1
+    assert sessions.end_all_sessions(user_id) == 0
 
 
 def test_a_new_credentials_version_refuses_sessions_still_being_created() -> None:
     user_id, keep = uuid.uuid4(), uuid.uuid4()
-    store.create_session(user_id, keep, uuid.uuid4(), 0)
-    store.end_all_sessions(user_id, keep=keep, credentials_version=1)
-    assert store.session_credentials(user_id, keep, uuid.uuid4()) == 1
+    sessions.create_session(user_id, keep, uuid.uuid4(), 0)
+    sessions.end_all_sessions(user_id, keep=keep, credentials_version=1)
+    assert sessions.session_credentials(user_id, keep, uuid.uuid4()) == 1
     # A login that read the old password before the change commits its session after it.
-    assert store.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 0) is None
-    assert store.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 1) is not None
+    assert sessions.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 0) is None
+    assert sessions.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 1) is not None
 
 
 def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None:
     user_id, other, session_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    store.create_session(user_id, session_id, uuid.uuid4(), 0)
-    token = store.issue_device_token(user_id, session_id)
+    sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+    token = sessions.issue_device_token(user_id, session_id)
     assert token is not None
-    assert store.is_device_trusted(user_id, token)
-    assert not store.is_device_trusted(other, token)
-    assert not store.is_device_trusted(user_id, token + "x")
-    store.end_all_sessions(user_id)
-    assert not store.is_device_trusted(user_id, token)
+    assert sessions.is_device_trusted(user_id, token)
+    assert not sessions.is_device_trusted(other, token)
+    assert not sessions.is_device_trusted(user_id, token + "x")
+    sessions.end_all_sessions(user_id)
+    assert not sessions.is_device_trusted(user_id, token)
 
 
 def test_only_a_digest_of_a_device_token_is_stored() -> None:
     user_id, session_id = uuid.uuid4(), uuid.uuid4()
-    store.create_session(user_id, session_id, uuid.uuid4(), 0)
-    token = store.issue_device_token(user_id, session_id)
+    sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+    token = sessions.issue_device_token(user_id, session_id)
     assert token is not None
-    stored = store.get_redis().hgetall(store.key("devices", f"{{{user_id}}}"))
+    stored = sessions.get_redis().hgetall(sessions.key("devices", f"{{{user_id}}}"))
     assert token not in str(stored)
     assert len(stored) == 1

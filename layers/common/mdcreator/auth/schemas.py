@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from .security import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
+from .passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
 
 
 def _reject_nul(value: str) -> str:
@@ -238,19 +238,6 @@ class CookieToken(AccessTokenAnswer):
 
     # A body that still held a refresh or device token would not validate as this one.
     model_config = ConfigDict(extra="forbid")
-
-
-class Message(BaseModel):
-    message: str
-
-
-class ErrorResponse(BaseModel):
-    detail: str | list[dict[str, object]]
-
-
-class HealthResponse(BaseModel):
-    status: Literal["healthy", "unhealthy"]
-    checks: dict[str, Literal["ok", "unavailable"]]
 
 
 class PublicJwk(BaseModel):

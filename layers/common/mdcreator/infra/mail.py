@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .config import get_settings
+from ..core.config import get_settings
 
 logger = logging.getLogger("mdcreator.mail")
 

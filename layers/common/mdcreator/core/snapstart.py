@@ -37,8 +37,8 @@ _reopen: list[Callable[[], None]] = []
 
 def close_connections() -> None:
     """Before the snapshot: every restored environment must open connections of its own."""
-    from .db import get_engine, ping_database
-    from .store import disconnect_redis, get_redis, ping_redis
+    from ..infra.db import get_engine, ping_database
+    from ..infra.redis import disconnect_redis, get_redis, ping_redis
 
     _reopen.clear()
     if get_engine.cache_info().currsize:

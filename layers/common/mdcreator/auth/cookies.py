@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 from fastapi import Response
 from jwt.utils import base64url_decode
 
-from .config import get_settings
+from ..core.config import get_settings
 from .errors import CookieModeRequired, InvalidToken, OriginNotAllowed
 from .schemas import CookieToken, LoginToken, Token
 

@@ -1,0 +1,1 @@
+"""What every part of the layer stands on: settings, error categories, logging, secrets."""

@@ -1,0 +1,1 @@
+"""The FastAPI app every function builds on: middleware, the one error map, shared deps."""

@@ -1,0 +1,99 @@
+"""The one map from error categories to HTTP answers, and the handlers that apply it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ..core.errors import (
+    BadRequest,
+    Conflict,
+    DependencyUnavailable,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TokenRefused,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from .schemas import ErrorResponse
+
+logger = logging.getLogger("mdcreator.http")
+
+# The only place that decides which status code an error gets; the first category in an
+# error's MRO that is here wins.
+STATUS_OF: dict[type[DomainError], int] = {
+    BadRequest: status.HTTP_400_BAD_REQUEST,
+    Unauthenticated: status.HTTP_401_UNAUTHORIZED,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
+    DependencyUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def _headers_for(exc: DomainError) -> dict[str, str] | None:
+    if isinstance(exc, TokenRefused):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, DependencyUnavailable):
+        return {"Retry-After": "1"}
+    return None
+
+
+_DESCRIPTIONS = {
+    400: "An invalid, used or expired link; or an email change to the current address",
+    401: "Not authenticated",
+    403: "Cookie mode refused: the refresh cookie without X-Refresh-Token-Mode, or cookie mode "
+    "from an Origin that is not one of the SPA's",
+    404: "Not found, or not visible to the caller",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Request body is not JSON",
+    422: "Validation error",
+    429: "Too many attempts; Retry-After says when to try again",
+    503: "A dependency (Postgres or Redis) is unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give."""
+    return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
+
+
+def status_of(exc: DomainError) -> int | None:
+    for kind in type(exc).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return None
+
+
+async def answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    code = status_of(exc)
+    if code is None:
+        return await answer_unexpected_error(request, exc)
+    if code >= 500:
+        logger.warning("dependency unavailable: %s", exc)
+    return JSONResponse({"detail": exc.detail}, status_code=code, headers=_headers_for(exc))
+
+
+async def answer_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Never echo the input back: it may be a password, or a megabyte of junk.
+    errors = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def answer_unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled %s", type(exc).__name__, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
