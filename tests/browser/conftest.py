@@ -26,7 +26,7 @@ from tests.support.emulator import EmulatorProcess, free_port, start_api_args
 from tools import browser as chromium
 from tools.web import serve_in_background
 
-# Screenshots of every step (gitignored; README "The reference page").
+# Screenshots of every step (gitignored; docs/browser-sessions.md).
 SCREENSHOTS = ROOT / "screenshots"
 FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
