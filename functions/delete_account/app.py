@@ -13,6 +13,8 @@ app = create_app(tokens="verify")
 
 @app.delete(
     "/api/auth/me",
+    operation_id="deleteAccount",
+    tags=["account"],
     summary="Delete the account",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,

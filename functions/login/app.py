@@ -12,6 +12,8 @@ app = create_app(tokens="sign")
 
 @app.post(
     "/api/auth/login",
+    operation_id="login",
+    tags=["auth"],
     summary="Log in",
     response_model=LoginToken | CookieToken,
     responses={

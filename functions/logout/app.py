@@ -13,6 +13,8 @@ app = create_app(tokens="verify")
 
 @app.post(
     "/api/auth/logout",
+    operation_id="logout",
+    tags=["sessions"],
     summary="Log out",
     response_model=Message,
     responses={

@@ -13,6 +13,8 @@ app = create_app(tokens="verify")
 
 @app.post(
     "/api/auth/logout-all",
+    operation_id="logoutAll",
+    tags=["sessions"],
     summary="Log out everywhere",
     response_model=Message,
     responses={

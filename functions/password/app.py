@@ -13,6 +13,8 @@ app = create_app(tokens="verify")
 
 @app.post(
     "/api/auth/password",
+    operation_id="changePassword",
+    tags=["account"],
     summary="Change the password",
     response_model=Message,
     responses={

@@ -12,6 +12,8 @@ app = create_app(tokens="sign")
 
 @app.post(
     "/api/auth/password/reset",
+    operation_id="resetPassword",
+    tags=["mail-links"],
     summary="Reset the password with a mailed link",
     response_model=LoginToken | CookieToken,
     responses={

@@ -12,6 +12,8 @@ app = create_app(tokens="sign")
 
 @app.post(
     "/api/auth/refresh",
+    operation_id="refreshSession",
+    tags=["sessions"],
     summary="Refresh the session's tokens",
     response_model=Token | CookieToken,
     responses={
