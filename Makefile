@@ -26,17 +26,18 @@ SETTINGS := $(PY) -m tools.settings
 # sam build needs python3.12 on PATH (expanded only where used: finding it costs time).
 SAM_PATH = PATH="$(dir $(PYTHON312)):$$PATH"
 
-.PHONY: help venv services browser dev-db migrate openapi build validate check-deploy lint format test stress bench sam-local-test run clean
+.PHONY: help venv services browser dev-db migrate openapi client check-client build validate check-deploy lint format test stress bench sam-local-test run clean
 
 help:
 	@echo "make run       the API on http://localhost:$(PORT), the reference page on :$(WEB_PORT) (PORT=, WEB_PORT=, DOTENV=)"
-	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint"
+	@echo "make test      the whole suite: unit, handler, migration, integration; sam validate --lint; the TypeScript client check"
 	@echo "make lint      ruff check + format check, mypy on the layer"
 	@echo "make format    ruff format + fixes"
 	@echo "make build     sam build (ARCHITECTURE=arm64 for Graviton)"
 	@echo "make check-deploy  checkov on template.yaml, actionlint on .github/workflows"
 	@echo "make migrate   alembic upgrade head on DATABASE_URL"
 	@echo "make openapi   rebuild functions/docs/openapi.json from every function's routes"
+	@echo "make client    make openapi, then the TypeScript client's types (clients/typescript)"
 	@echo "make bench     latency/throughput in process and through the emulation, cold init"
 	@echo "make stress    long schemathesis run and soak tests through the emulation"
 	@echo "make sam-local-test  real sam local invoke/start-api on a private dockerd + the HTTP suite"
@@ -82,6 +83,16 @@ migrate: venv dev-db
 openapi: venv
 	$(PY) scripts/build_openapi.py
 
+# The TypeScript client (clients/typescript): its types are generated from the document by the
+# pinned openapi-typescript; npm ci runs when node_modules is missing or stale (tools/client.py).
+client: openapi
+	$(PY) -m tools.client generate
+
+# The committed types are what the document generates, and tsc compiles the client and its
+# example; without node and npm this fails saying so.
+check-client: venv
+	@$(PY) -m tools.client check
+
 # ARCHITECTURE=arm64 builds for Graviton: the template's parameter and the layer's wheels.
 ARCHITECTURE ?= x86_64
 export ARCHITECTURE
@@ -114,7 +125,7 @@ format: venv
 browser: venv
 	@$(PY) -m tools.browser
 
-test: venv services browser lint validate check-deploy build
+test: venv services browser lint validate check-deploy check-client build
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Longer fuzzing and load than `make test`: through the emulation, from the build artifacts.

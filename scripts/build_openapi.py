@@ -34,6 +34,35 @@ def _throwaway_keys() -> None:
         os.environ["JWT_PUBLIC_KEYS"] = json.dumps(public_jwks_of(private))
 
 
+# Every route names one of these tags (`tags=[...]` beside its `operation_id=` in
+# functions/<name>/app.py); the document lists them in this order, the order an SPA meets
+# them in. The workspaces and documents APIs add theirs here.
+TAGS: list[dict[str, str]] = [
+    {"name": "auth", "description": "Create an account and log in."},
+    {
+        "name": "sessions",
+        "description": "Keep a session alive and end it: refresh rotates the token pair, "
+        "logout ends this session, logout-all every session of the account.",
+    },
+    {
+        "name": "account",
+        "description": "The caller's own account: read and update the profile, change the "
+        "password, delete the account.",
+    },
+    {
+        "name": "mail-links",
+        "description": "What a mailed link confirms: the address (verify), a new address "
+        "(email change), a forgotten password (reset). Each request mails a link; the page "
+        "it opens sends the link's token back to the matching operation.",
+    },
+    {
+        "name": "keys",
+        "description": "The public keys that verify access tokens, for other services.",
+    },
+    {"name": "meta", "description": "The service itself: banner and dependency health."},
+]
+
+
 def function_apps() -> list[FastAPI]:
     _throwaway_keys()
     names = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
@@ -47,6 +76,7 @@ def build_document() -> dict[str, Any]:
         version=API_VERSION,
         description="Accounts for the MD Creator editor: signup, login, me, logout.",
         routes=routes,
+        tags=TAGS,
     )
 
 

@@ -11,11 +11,31 @@
 const API = document.querySelector('meta[name="mdc-api"]').content;
 const COOKIE_MODE = { "X-Refresh-Token-Mode": "cookie" };
 
+// The operations this page calls, by their operationId in the OpenAPI document
+// (/openapi.json): the names the typed client (clients/typescript) types them by, and the
+// calls an SPA makes. The page lists each call it makes under "API calls"; a test keeps
+// this table equal to the document.
+const OPERATIONS = {
+  signup: ["POST", "/api/auth/signup"],
+  login: ["POST", "/api/auth/login"],
+  refreshSession: ["POST", "/api/auth/refresh"],
+  getMe: ["GET", "/api/auth/me"],
+  logout: ["POST", "/api/auth/logout"],
+  logoutAll: ["POST", "/api/auth/logout-all"],
+  requestVerificationEmail: ["POST", "/api/auth/verify-email/request"],
+  verifyEmail: ["POST", "/api/auth/verify-email"],
+  requestEmailChange: ["POST", "/api/auth/email"],
+  confirmEmailChange: ["POST", "/api/auth/email/confirm"],
+  forgotPassword: ["POST", "/api/auth/password/forgot"],
+  resetPassword: ["POST", "/api/auth/password/reset"],
+};
+
 let accessToken = null;
 let refreshTimer = null;
 let refreshing = null;
 
-async function api(path, { method = "POST", body, auth = false, cookieMode = false } = {}) {
+async function api(operationId, { body, auth = false, cookieMode = false } = {}) {
+  const [method, path] = OPERATIONS[operationId];
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (cookieMode) Object.assign(headers, COOKIE_MODE);
@@ -30,8 +50,10 @@ async function api(path, { method = "POST", body, auth = false, cookieMode = fal
     });
   } catch {
     // Network down, or CORS refused this origin: the page cannot read any answer.
+    logCall(operationId, method, path, "no answer");
     return { ok: false, status: 0, data: null };
   }
+  logCall(operationId, method, path, response.status);
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   return { ok: response.ok, status: response.status, data };
 }
@@ -53,7 +75,7 @@ function forget() {
 // One refresh at a time in this tab; the API answers a second tab's refresh with the same
 // cookie, within a few seconds, with the same new pair instead of calling it theft.
 async function refresh() {
-  refreshing ??= api("/api/auth/refresh", { cookieMode: true }).finally(() => {
+  refreshing ??= api("refreshSession", { cookieMode: true }).finally(() => {
     refreshing = null;
   });
   const answer = await refreshing;
@@ -64,10 +86,10 @@ async function refresh() {
 
 // A call with the access token; on 401 one refresh and one retry (a sleeping laptop can
 // miss the timer).
-async function authed(path, options = {}) {
-  let answer = await api(path, { ...options, auth: true });
+async function authed(operationId, options = {}) {
+  let answer = await api(operationId, { ...options, auth: true });
   if (answer.status === 401 && (await refresh()).ok) {
-    answer = await api(path, { ...options, auth: true });
+    answer = await api(operationId, { ...options, auth: true });
   }
   return answer;
 }
@@ -78,6 +100,20 @@ const $ = (selector) => document.querySelector(selector);
 
 function say(text) {
   $("#message").textContent = text;
+}
+
+// The panel "API calls": operationId, method, path and status of the latest calls (never a
+// body: those carry passwords and tokens).
+const CALLS_SHOWN = 20;
+
+function logCall(operationId, method, path, status) {
+  const item = document.createElement("li");
+  const name = document.createElement("code");
+  name.textContent = operationId;
+  item.append(name, ` ${method} ${path} → ${status}`);
+  const calls = $("#calls");
+  calls.append(item);
+  while (calls.children.length > CALLS_SHOWN) calls.firstElementChild.remove();
 }
 
 function problem(answer) {
@@ -96,7 +132,7 @@ function show(state) {
 }
 
 async function showProfile() {
-  const answer = await authed("/api/auth/me", { method: "GET" });
+  const answer = await authed("getMe");
   if (!answer.ok) return show("signed-out");
   const user = answer.data;
   $("#profile-email").textContent = user.email;
@@ -109,7 +145,7 @@ async function showProfile() {
 // --- Actions ------------------------------------------------------------------------------
 
 async function logIn(email, password) {
-  const answer = await api("/api/auth/login", { body: { email, password }, cookieMode: true });
+  const answer = await api("login", { body: { email, password }, cookieMode: true });
   if (!answer.ok) return say(problem(answer));
   keep(answer.data);
   say("");
@@ -133,33 +169,33 @@ function onSubmit(id, handler) {
 onSubmit("#login", ({ email, password }) => logIn(email, password));
 
 onSubmit("#signup", async ({ email, password }) => {
-  const answer = await api("/api/auth/signup", { body: { email, password } });
+  const answer = await api("signup", { body: { email, password } });
   if (!answer.ok) return say(problem(answer));
   await logIn(email, password);
   say(`Welcome! We mailed a link to ${email} to confirm the address.`);
 });
 
 onSubmit("#forgot", async ({ email }) => {
-  const answer = await api("/api/auth/password/forgot", { body: { email } });
+  const answer = await api("forgotPassword", { body: { email } });
   say(answer.ok ? `If ${email} has an account, a reset link is on its way.` : problem(answer));
 });
 
 onSubmit("#email-change", async (fields, form) => {
-  const answer = await authed("/api/auth/email", { body: fields });
+  const answer = await authed("requestEmailChange", { body: fields });
   if (answer.ok) form.reset();
   say(answer.ok ? `We mailed a confirmation link to ${fields.new_email}.` : problem(answer));
 });
 
 $("#verify").addEventListener("click", async () => {
-  const answer = await authed("/api/auth/verify-email/request");
+  const answer = await authed("requestVerificationEmail");
   say(answer.ok ? "We mailed you a new confirmation link." : problem(answer));
 });
 
 // Logout answers clear both cookies; the access token goes from memory.
-const LOGOUTS = { "#logout": "/api/auth/logout", "#logout-all": "/api/auth/logout-all" };
-for (const [id, path] of Object.entries(LOGOUTS)) {
+const LOGOUTS = { "#logout": "logout", "#logout-all": "logoutAll" };
+for (const [id, operationId] of Object.entries(LOGOUTS)) {
   $(id).addEventListener("click", async () => {
-    await authed(path);
+    await authed(operationId);
     forget();
     say("You are logged out.");
     show("signed-out");
@@ -168,10 +204,13 @@ for (const [id, path] of Object.entries(LOGOUTS)) {
 
 // --- Links from the mails: /verify-email, /confirm-email, /reset-password ?token=… ---------
 
+// The links that do their job on opening; the reset link asks for a password first.
+const LINKS = { "/verify-email": "verifyEmail", "/confirm-email": "confirmEmailChange" };
+
 async function followLink(path, token) {
   if (path === "/reset-password") {
     onSubmit("#reset-form", async ({ new_password }) => {
-      const answer = await api("/api/auth/password/reset", {
+      const answer = await api("resetPassword", {
         body: { token, new_password },
         cookieMode: true,
       });
@@ -183,12 +222,9 @@ async function followLink(path, token) {
     show("reset");
     return true;
   }
-  const endpoint = {
-    "/verify-email": "/api/auth/verify-email",
-    "/confirm-email": "/api/auth/email/confirm",
-  }[path];
-  if (!endpoint) return false;
-  const answer = await api(endpoint, { body: { token } });
+  const operationId = LINKS[path];
+  if (!operationId) return false;
+  const answer = await api(operationId, { body: { token } });
   say(answer.ok ? `${answer.data.email} is confirmed.` : problem(answer));
   return false;
 }

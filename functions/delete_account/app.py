@@ -15,6 +15,8 @@ app = create_app(keys.verifies_tokens)
 
 @app.delete(
     "/api/auth/me",
+    operation_id="deleteAccount",
+    tags=["account"],
     summary="Delete the account",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,

@@ -18,6 +18,8 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
 
 @app.post(
     "/api/auth/email",
+    operation_id="requestEmailChange",
+    tags=["mail-links"],
     summary="Change the email address (confirmed by mail)",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Message,

@@ -14,6 +14,8 @@ app = create_app()
 
 @app.post(
     "/api/auth/email/confirm",
+    operation_id="confirmEmailChange",
+    tags=["mail-links"],
     summary="Confirm an email change",
     response_model=UserResponse,
     responses=error_responses(400, 409, 413, 415, 422, 503),

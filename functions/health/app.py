@@ -12,6 +12,8 @@ app = create_app()
 
 @app.get(
     "/healthz",
+    operation_id="getHealth",
+    tags=["meta"],
     summary="Dependency health",
     response_model=HealthResponse,
     responses={503: {"model": HealthResponse, "description": "A dependency is down"}},

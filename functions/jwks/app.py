@@ -18,7 +18,13 @@ CACHE_CONTROL = "public, max-age=300"
 app = create_app(keys.verifies_tokens)
 
 
-@app.get("/.well-known/jwks.json", summary="Public signing keys (JWK Set)", response_model=JwkSet)
+@app.get(
+    "/.well-known/jwks.json",
+    operation_id="getJwks",
+    tags=["keys"],
+    summary="Public signing keys (JWK Set)",
+    response_model=JwkSet,
+)
 async def jwks(response: Response) -> JwkSet:
     response.headers["Cache-Control"] = CACHE_CONTROL
     return JwkSet.model_validate(get_key_ring().public_jwks())

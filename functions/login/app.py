@@ -14,6 +14,8 @@ app = create_app(keys.signs_tokens)
 
 @app.post(
     "/api/auth/login",
+    operation_id="login",
+    tags=["auth"],
     summary="Log in",
     response_model=LoginToken | CookieToken,
     responses={

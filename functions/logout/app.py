@@ -14,6 +14,8 @@ app = create_app(keys.verifies_tokens)
 
 @app.post(
     "/api/auth/logout",
+    operation_id="logout",
+    tags=["sessions"],
     summary="Log out",
     response_model=Message,
     responses={

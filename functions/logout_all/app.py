@@ -14,6 +14,8 @@ app = create_app(keys.verifies_tokens)
 
 @app.post(
     "/api/auth/logout-all",
+    operation_id="logoutAll",
+    tags=["sessions"],
     summary="Log out everywhere",
     response_model=Message,
     responses={

@@ -15,6 +15,8 @@ app = create_app(keys.verifies_tokens)
 
 @app.get(
     "/api/auth/me",
+    operation_id="getMe",
+    tags=["account"],
     summary="Current user",
     response_model=ProfileResponse,
     responses=error_responses(401, 503),
@@ -26,6 +28,8 @@ async def read_me(user: CurrentUser, db: DbSession) -> User:
 
 @app.patch(
     "/api/auth/me",
+    operation_id="updateMe",
+    tags=["account"],
     summary="Update the current user's profile",
     response_model=ProfileResponse,
     responses=error_responses(401, 413, 415, 422, 503),

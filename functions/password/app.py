@@ -16,6 +16,8 @@ app = create_app(keys.verifies_tokens)
 
 @app.post(
     "/api/auth/password",
+    operation_id="changePassword",
+    tags=["account"],
     summary="Change the password",
     response_model=Message,
     responses={

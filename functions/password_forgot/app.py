@@ -17,6 +17,8 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
 
 @app.post(
     "/api/auth/password/forgot",
+    operation_id="forgotPassword",
+    tags=["mail-links"],
     summary="Ask for a password reset link",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Message,

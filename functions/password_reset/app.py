@@ -14,6 +14,8 @@ app = create_app(keys.signs_tokens)
 
 @app.post(
     "/api/auth/password/reset",
+    operation_id="resetPassword",
+    tags=["mail-links"],
     summary="Reset the password with a mailed link",
     response_model=LoginToken | CookieToken,
     responses={

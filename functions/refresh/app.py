@@ -14,6 +14,8 @@ app = create_app(keys.signs_tokens)
 
 @app.post(
     "/api/auth/refresh",
+    operation_id="refreshSession",
+    tags=["sessions"],
     summary="Refresh the session's tokens",
     response_model=Token | CookieToken,
     responses={

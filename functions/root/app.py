@@ -7,7 +7,7 @@ from mdcreator.http.app import create_app
 app = create_app()
 
 
-@app.get("/", summary="Service banner")
+@app.get("/", operation_id="getServiceBanner", tags=["meta"], summary="Service banner")
 async def root() -> dict[str, str]:
     return {"message": "MD Creator API", "status": "running"}
 

@@ -17,6 +17,8 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
 
 @app.post(
     "/api/auth/signup",
+    operation_id="signup",
+    tags=["auth"],
     summary="Create an account",
     status_code=status.HTTP_201_CREATED,
     response_model=UserResponse,

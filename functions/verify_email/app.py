@@ -14,6 +14,8 @@ app = create_app()
 
 @app.post(
     "/api/auth/verify-email",
+    operation_id="verifyEmail",
+    tags=["mail-links"],
     summary="Verify the email address",
     response_model=UserResponse,
     responses=error_responses(400, 413, 415, 422, 503),

@@ -17,6 +17,8 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
 
 @app.post(
     "/api/auth/verify-email/request",
+    operation_id="requestVerificationEmail",
+    tags=["mail-links"],
     summary="Send a new verification mail",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Message,

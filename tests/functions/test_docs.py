@@ -1,6 +1,7 @@
 import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,37 @@ def test_openapi_documents_error_answers() -> None:
     paths = invoke("docs", load_event("docs")).body["paths"]
     assert {"201", "409", "422", "503"} <= set(paths["/api/auth/signup"]["post"]["responses"])
     assert {"200", "401", "503"} <= set(paths["/api/auth/me"]["get"]["responses"])
+
+
+# camelCase: a lower-case word, then capitalised ones (`refreshSession`, `getJwks`).
+CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)*")
+# FastAPI's generated id: the function's name, the path and the method, joined by `_`.
+FASTAPI_DEFAULT_ID = re.compile(r".*_(?:get|put|post|delete|options|head|patch|trace)")
+
+
+def _operations() -> list[dict[str, Any]]:
+    paths = invoke("docs", load_event("docs")).body["paths"]
+    return [operation for item in paths.values() for operation in item.values()]
+
+
+def test_every_operation_has_one_tag_the_document_describes() -> None:
+    document = invoke("docs", load_event("docs")).body
+    described = [tag["name"] for tag in document["tags"]]
+    assert all(tag.get("description") for tag in document["tags"])
+    used = set()
+    for operation in _operations():
+        assert len(operation.get("tags", [])) == 1, operation["summary"]
+        used.update(operation["tags"])
+    assert used == set(described), "a tag without a description, or a description unused"
+    assert len(described) == len(set(described))
+
+
+def test_every_operation_id_is_camel_case_unique_and_declared_at_its_route() -> None:
+    ids = [operation["operationId"] for operation in _operations()]
+    for operation_id in ids:
+        assert CAMEL_CASE.fullmatch(operation_id), operation_id
+        assert not FASTAPI_DEFAULT_ID.fullmatch(operation_id), operation_id
+    assert len(ids) == len(set(ids)), sorted(ids)
 
 
 def test_committed_openapi_document_is_fresh() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tools.web import serve_in_background
+from tools.web import ROOT, WEB, serve_in_background
 
 API = "http://localhost:3999"
 
@@ -48,3 +50,19 @@ def test_the_module_is_javascript_and_nothing_else_is_served(web: str) -> None:
     assert "X-Refresh-Token-Mode" in module.text
     assert httpx.get(web + "/../README.md").status_code == 404
     assert httpx.get(web + "/index.html.bak").status_code == 404
+
+
+def test_the_operations_the_page_calls_are_the_documents() -> None:
+    module = (WEB / "app.js").read_text()
+    table = re.search(r"const OPERATIONS = \{\n(.*?)\n\};", module, re.DOTALL)
+    assert table, "web/app.js has no OPERATIONS table"
+    calls = re.findall(r'^  (\w+): \["([A-Z]+)", "([^"]+)"\],$', table[1], re.MULTILINE)
+    assert len(calls) == len(table[1].splitlines())
+    document = json.loads((ROOT / "functions" / "docs" / "openapi.json").read_text())
+    operations = {
+        operation["operationId"]: (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    for operation_id, method, path in calls:
+        assert operations.get(operation_id) == (method, path), operation_id
