@@ -40,5 +40,5 @@ def test_layer_builds_without_gnu_strip(tmp_path: Path, fake_strip: bool) -> Non
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert (artifacts / "python" / "mdcreator" / "config.py").is_file()
+    assert (artifacts / "python" / "mdcreator" / "core" / "config.py").is_file()
     assert list((artifacts / "python").glob("pydantic_core/_pydantic_core*.so"))
