@@ -68,8 +68,9 @@ def invitation_token(mail_server: MailServer, email: str, count: int = 1) -> str
 def member_of(mail_server: MailServer, owner: Person, workspace_id: str, role: str) -> Person:
     """A new verified user who joined `workspace_id` as `role` through an invitation."""
     guest = person(mail_server)
-    invited = owner("POST", f"/api/workspaces/{workspace_id}/invitations",
-                    {"email": guest.email, "role": role})
+    invited = owner(
+        "POST", f"/api/workspaces/{workspace_id}/invitations", {"email": guest.email, "role": role}
+    )
     assert invited.status == 202, invited.body
     token = invitation_token(mail_server, guest.email, 2)
     accepted = guest("POST", "/api/invitations/accept", {"token": token})
