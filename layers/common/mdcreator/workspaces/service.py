@@ -56,6 +56,10 @@ def access(db: Session, user: User, workspace_id: uuid.UUID, *, lock: bool = Fal
     `lock` takes the workspace's row lock for the rest of the transaction.
     """
     act_as(db, user.id)
+    if lock:
+        # Its own statement: a query that waited for a row lock still reads the other
+        # tables as they were when it began; the role is read below, after the wait.
+        db.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
     query = (
         select(Workspace, Membership.role)
         .join(
@@ -64,8 +68,6 @@ def access(db: Session, user: User, workspace_id: uuid.UUID, *, lock: bool = Fal
         )
         .where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
     )
-    if lock:
-        query = query.with_for_update(of=Workspace)
     row = db.execute(query).first()
     if row is None:
         raise WorkspaceNotFound()
