@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..auth.models import User
 from ..core.config import get_settings
@@ -24,6 +25,9 @@ from .errors import NeedsOwner, TooManyWorkspaces, WorkspaceNotFound
 from .models import Membership, Workspace
 from .permissions import Action, Role
 from .schemas import MemberPage, MemberResponse, WorkspacePage, WorkspaceResponse
+
+# A column of a keyset order.
+Keyed = InstrumentedAttribute[Any]
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,14 @@ def create_workspace(db: Session, user: User, name: str) -> WorkspaceResponse:
     return _response(workspace, Role.OWNER)
 
 
-def _after(query: Select[tuple[object, ...]], columns: tuple[object, ...], cursor: str | None):  # type: ignore[no-untyped-def]
+def _after[*Ts](
+    query: Select[*Ts], columns: tuple[Keyed, Keyed], cursor: str | None
+) -> Select[*Ts]:
+    """The rows after the cursor's position, in the order of `columns` (keyset, on an index)."""
     if cursor is None:
         return query
     position = pagination.decode(cursor)
-    return query.where(tuple_(*columns) > tuple_(position.at, position.id))  # type: ignore[arg-type]
+    return query.where(tuple_(*columns) > tuple_(position.at, position.id))
 
 
 def list_workspaces(db: Session, user: User, limit: int, cursor: str | None) -> WorkspacePage:
