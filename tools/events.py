@@ -28,8 +28,11 @@ def http_event(
     source_ip: str = "203.0.113.10",
     cookies: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An event shaped like the samples, for any method, path, body, headers and cookies."""
+    """An event shaped like the samples, for any method, path (a query string after `?`),
+    body, headers and cookies."""
+    path, _, query = path.partition("?")
     event = copy.deepcopy(load_event("root"))
+    event["rawQueryString"] = query
     event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {path}"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method

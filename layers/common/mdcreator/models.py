@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .auth.models import User
 from .infra.orm import Base
+from .workspaces.models import Invitation, Membership, Workspace
 
 metadata = Base.metadata
 
-__all__ = ["User", "metadata"]
+__all__ = ["Invitation", "Membership", "User", "Workspace", "metadata"]

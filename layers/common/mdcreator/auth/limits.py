@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,23 +32,8 @@ from typing import Literal
 
 from ..core.config import get_settings
 from ..core.errors import TooManyAttempts
+from ..infra.ratelimit import check_window, mailbox, refusal
 from ..infra.redis import Script, fail_closed, get_redis, key
-
-# KEYS: the window. ARGV: now, window_ms, limit, record ('1'/'0'), member.
-# Returns 0 when under the limit (recording the hit when asked), else the wait in ms.
-_SLIDING_WINDOW = Script("""
-local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - window)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
-end
-if ARGV[4] == '1' then
-  redis.call('ZADD', KEYS[1], now, ARGV[5])
-  redis.call('PEXPIRE', KEYS[1], window)
-end
-return 0
-""")
 
 # A client's entry in login-fails: "failures:locked_until:last_failure:in_flight" (ms).
 # While a check at or past the limit is in flight the client is locked until it ends (or
@@ -182,18 +166,13 @@ def _now_ms() -> int:
 
 
 def _refuse(wait_ms: int) -> TooManyAttempts:
-    return TooManyAttempts(math.ceil(int(wait_ms) / 1000))
+    return refusal(wait_ms)
 
 
 def _sliding_window(
     name: str, client: str, limit: int, window_s: int, *, record: bool, member: str = ""
 ) -> None:
-    wait_ms = _SLIDING_WINDOW(
-        [key(name, client_key(client))],
-        [_now_ms(), window_s * 1000, limit, "1" if record else "0", member or uuid.uuid4().hex],
-    )
-    if wait_ms:
-        raise _refuse(wait_ms)
+    check_window(key(name, client_key(client)), limit, window_s, record=record, member=member)
 
 
 @fail_closed
@@ -278,12 +257,6 @@ def release_login(attempt: LoginAttempt) -> None:
 def clear_login_lockouts(email: str) -> None:
     """Forget every failure and lock of the account, from every client (password reset)."""
     get_redis().delete(failures_key(email), _account_key(email), _confirm_key(email))
-
-
-def mailbox(email: str) -> str:
-    """The mailbox an address delivers to, for limits: case and a +tag make no new one."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 @fail_closed

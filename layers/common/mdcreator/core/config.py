@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     email_change_max: int = Field(default=3, ge=1)
     mail_address_window_s: int = Field(default=3600, ge=1)
 
+    # Workspaces: how many one user may own, and invitations by mail (their link's life,
+    # and how many may go out per workspace and per mailbox in a window, so neither a
+    # workspace nor a crowd of workspaces can flood one mailbox).
+    max_workspaces_per_user: int = Field(default=100, ge=1)
+    invitation_ttl_days: int = Field(default=7, ge=1, le=90)
+    invitation_workspace_max: int = Field(default=50, ge=1)
+    invitation_mailbox_max: int = Field(default=5, ge=1)
+    invitation_window_s: int = Field(default=3600, ge=1)
+
     # Browser sessions (cookie mode, cookies.py). The SPA's origins, comma-separated: the
     # template passes its CorsOrigins parameter here, so the gateway's CORS and the
     # functions' Origin check name the same list. SameSite of the cookies: Lax for an SPA on

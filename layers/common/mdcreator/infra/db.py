@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import selectors
 import time
+import uuid
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
 
 import psycopg2
 import psycopg2.extensions
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -162,3 +163,31 @@ def ping_database() -> None:
             connection.execute(text("SELECT 1"))
     except UNAVAILABLE_ERRORS as exc:
         raise DependencyUnavailable("database") from exc
+
+
+# Row-level security reads the caller from this transaction-local setting (see the
+# migrations' policies); unset, tenant tables show nothing.
+USER_SETTING = "mdc.user_id"
+_SET_USER = text("SELECT set_config('mdc.user_id', :user_id, true)")
+
+
+def act_as(session: Session, user_id: uuid.UUID) -> None:
+    """Run every transaction of `session` as `user_id` for row-level security.
+
+    The setting is local to a transaction (set_config(..., true)), so it ends with it and a
+    pooled connection never carries it into another request; it is set again at each begin,
+    so a commit in the middle of a request does not drop it.
+    """
+    value = str(user_id)
+
+    def _set(_session: Session, _transaction: Any, connection: Connection) -> None:
+        connection.execute(_SET_USER, {"user_id": value})
+
+    if session.info.get(USER_SETTING) == value:
+        return
+    if USER_SETTING in session.info:
+        raise RuntimeError("a session acts for one user only")
+    session.info[USER_SETTING] = value
+    event.listen(session, "after_begin", _set)
+    if session.in_transaction():
+        session.execute(_SET_USER, {"user_id": value})

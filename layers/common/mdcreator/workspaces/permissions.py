@@ -1,0 +1,82 @@
+"""THE table of what each role may do in a workspace. Every route asks it (through
+`require`); nothing else compares roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import NotAllowed
+
+
+class Role(StrEnum):
+    """Highest first."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class Action(StrEnum):
+    VIEW_WORKSPACE = "view-workspace"
+    RENAME_WORKSPACE = "rename-workspace"
+    DELETE_WORKSPACE = "delete-workspace"
+    LIST_MEMBERS = "list-members"
+    # Change the role of, or remove, a member who is not an owner, to a role below owner.
+    MANAGE_MEMBERS = "manage-members"
+    # Grant or take the owner role.
+    MANAGE_OWNERS = "manage-owners"
+    INVITE_MEMBER = "invite-member"  # as editor or viewer
+    INVITE_ADMIN = "invite-admin"
+    LIST_INVITATIONS = "list-invitations"
+    REVOKE_INVITATION = "revoke-invitation"
+    # Documents (the documents domain asks these).
+    READ_DOCUMENTS = "read-documents"
+    WRITE_DOCUMENTS = "write-documents"
+    SHARE_DOCUMENTS = "share-documents"
+
+
+_ALL = frozenset(Role)
+_EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
+_ADMINS = frozenset({Role.OWNER, Role.ADMIN})
+_OWNERS = frozenset({Role.OWNER})
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW_WORKSPACE: _ALL,
+    Action.RENAME_WORKSPACE: _ADMINS,
+    Action.DELETE_WORKSPACE: _OWNERS,
+    Action.LIST_MEMBERS: _ALL,
+    Action.MANAGE_MEMBERS: _ADMINS,
+    Action.MANAGE_OWNERS: _OWNERS,
+    Action.INVITE_MEMBER: _ADMINS,
+    Action.INVITE_ADMIN: _OWNERS,
+    Action.LIST_INVITATIONS: _ADMINS,
+    Action.REVOKE_INVITATION: _ADMINS,
+    Action.READ_DOCUMENTS: _ALL,
+    Action.WRITE_DOCUMENTS: _EDITORS,
+    Action.SHARE_DOCUMENTS: _EDITORS,
+}
+
+
+def allows(role: Role, action: Action) -> bool:
+    return role in ALLOWED[action]
+
+
+def require(role: Role, action: Action) -> None:
+    if not allows(role, action):
+        raise NotAllowed()
+
+
+def to_invite(role: Role) -> Action:
+    """What inviting someone as `role` takes."""
+    return Action.INVITE_ADMIN if role is Role.ADMIN else Action.INVITE_MEMBER
+
+
+def to_change(current: Role, new: Role | None) -> Action:
+    """What changing a member from `current` to `new` (None: removing them) takes."""
+    return Action.MANAGE_OWNERS if Role.OWNER in (current, new) else Action.MANAGE_MEMBERS
+
+
+def is_owner(role: Role) -> bool:
+    """Whether the role counts toward 'a workspace needs an owner'."""
+    return role is Role.OWNER

@@ -1,0 +1,78 @@
+"""Workspace stories in process: verified users, and one call helper that routes a request
+to the function holding its route."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tests.support.lambda_events import Answer, http_event, invoke
+from tests.support.mail import MailServer
+
+PASSWORD = "correct-horse-battery"
+
+
+def function_of(path: str) -> str:
+    """The function whose routes hold `path` (template.yaml routes the same way)."""
+    route = path.partition("?")[0]
+    if route.startswith("/api/invitations") or "/invitations" in route:
+        return "invitations"
+    if "/members" in route:
+        return "members"
+    return "workspaces"
+
+
+def api(token: str | None, method: str, path: str, body: Any = None) -> Answer:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return invoke(function_of(path), http_event(method, path, body=body, headers=headers))
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    email: str
+    token: str
+
+    def __call__(self, method: str, path: str, body: Any = None) -> Answer:
+        return api(self.token, method, path, body)
+
+
+def new_email(tag: str = "user") -> str:
+    return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def person(mail_server: MailServer, *, verified: bool = True, email: str | None = None) -> Person:
+    """A signed-up, logged-in user; verified through the mailed link unless told not to."""
+    email = email or new_email()
+    body = {"email": email, "password": PASSWORD}
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"
+    created = invoke("signup", http_event("POST", "/api/auth/signup", body=body, source_ip=ip))
+    assert created.status == 201, created.body
+    if verified:
+        token = mail_server.mailbox.wait_for(email)[0].token
+        event = http_event("POST", "/api/auth/verify-email", body={"token": token})
+        assert invoke("verify_email", event).status == 200
+    answer = invoke("login", http_event("POST", "/api/auth/login", body=body, source_ip=ip))
+    assert answer.status == 200, answer.body
+    return Person(answer.body["user"]["id"], email, answer.body["access_token"])
+
+
+def invitation_token(mail_server: MailServer, email: str, count: int = 1) -> str:
+    """The token of the `count`-th invitation mail to `email`."""
+    mails = [m for m in mail_server.mailbox.wait_for(email, count) if "/invitation?" in m.text]
+    assert len(mails) >= 1
+    return mails[-1].token
+
+
+def member_of(mail_server: MailServer, owner: Person, workspace_id: str, role: str) -> Person:
+    """A new verified user who joined `workspace_id` as `role` through an invitation."""
+    guest = person(mail_server)
+    invited = owner(
+        "POST", f"/api/workspaces/{workspace_id}/invitations", {"email": guest.email, "role": role}
+    )
+    assert invited.status == 202, invited.body
+    token = invitation_token(mail_server, guest.email, 2)
+    accepted = guest("POST", "/api/invitations/accept", {"token": token})
+    assert accepted.status == 200, accepted.body
+    return guest
