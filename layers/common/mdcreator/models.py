@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .auth.events import SecurityEvent
 from .auth.models import User
 from .infra.orm import Base
 
 metadata = Base.metadata
 
-__all__ = ["User", "metadata"]
+__all__ = ["SecurityEvent", "User", "metadata"]
