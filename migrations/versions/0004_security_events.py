@@ -60,7 +60,11 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
-    op.create_index("ix_security_events_user_id_id", "security_events", ["user_id", "id"])
+    op.create_index(
+        "ix_security_events_user_id_occurred_at",
+        "security_events",
+        ["user_id", "occurred_at", "id"],
+    )
     op.create_index("ix_security_events_occurred_at", "security_events", ["occurred_at"])
     op.execute(GUARD)
     op.execute(

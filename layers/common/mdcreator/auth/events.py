@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import SQLAlchemyError
@@ -62,8 +63,10 @@ class EventKind(StrEnum):
 
 class SecurityEvent(Base):
     __tablename__ = "security_events"
-    # The history of one account, newest first, is read by (user_id, id) only.
-    __table_args__ = (Index("ix_security_events_user_id_id", "user_id", "id"),)
+    # The history of one account, newest first, is read by (user_id, occurred_at, id) only.
+    __table_args__ = (
+        Index("ix_security_events_user_id_occurred_at", "user_id", "occurred_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     user_id: Mapped[uuid.UUID]
@@ -113,31 +116,36 @@ def has_logged_in_before(db: Session, user_id: uuid.UUID) -> bool:
     return db.scalar(query.limit(1)) is not None
 
 
-def encode_cursor(event_id: int) -> str:
-    return base64.urlsafe_b64encode(str(event_id).encode()).decode().rstrip("=")
+def encode_cursor(event: SecurityEvent) -> str:
+    raw = f"{event.occurred_at.timestamp():.6f}:{event.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        value = int(raw)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        moment, event_id = raw.split(":", 1)
+        at, number = datetime.fromtimestamp(float(moment), UTC), int(event_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError, OSError):
         raise InvalidCursor() from None
-    if not 0 < value < 2**63:
+    if not 0 < number < 2**63:
         raise InvalidCursor()
-    return value
+    return at, number
 
 
 def list_events(
     db: Session, user_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[SecurityEvent], str | None]:
-    """The account's events newest first, `limit` per page; keyset on the id."""
+    """The account's events newest first, `limit` per page; keyset on (time, id)."""
     query = select(SecurityEvent).where(SecurityEvent.user_id == user_id)
     if cursor is not None:
-        query = query.where(SecurityEvent.id < decode_cursor(cursor))
-    rows = list(db.scalars(query.order_by(SecurityEvent.id.desc()).limit(limit + 1)))
+        query = query.where(
+            tuple_(SecurityEvent.occurred_at, SecurityEvent.id) < tuple_(*decode_cursor(cursor))
+        )
+    order = (SecurityEvent.occurred_at.desc(), SecurityEvent.id.desc())
+    rows = list(db.scalars(query.order_by(*order).limit(limit + 1)))
     page = rows[:limit]
-    next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
+    next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
     return page, next_cursor
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .schemas import UserResponse
 
 PageLimit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+Cursor = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")]
 
 
 class ResetGrant(BaseModel):
