@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..core.config import get_settings
 from ..core.context import current_client
+from ..core.errors import DependencyUnavailable
 from ..infra import mail
 from . import events, onetime, sessions
 from .errors import InvalidLinkToken
@@ -98,7 +99,10 @@ def _send_new_device_mail(user: User, session_id: uuid.UUID) -> None:
     # (logged), never the login.
     settings = get_settings()
     wait = min(settings.new_device_mail_wait_s, settings.mail_send_deadline_s)
-    mail.deliver([_new_device_mail(user, session_id)], time.monotonic() + wait)
+    try:
+        mail.deliver([_new_device_mail(user, session_id)], time.monotonic() + wait)
+    except (mail.MailNotConfigured, DependencyUnavailable) as exc:
+        logger.warning("new-device mail not sent: %s", type(exc).__name__)
 
 
 def deny_session(db: Session, token: str) -> str:
