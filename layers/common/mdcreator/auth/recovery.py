@@ -192,7 +192,7 @@ def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
         link_label="This was not me: keep my address",
         lifetime_s=lifetime,
         not_you="You can also reset your password now at "
-        f"{get_settings().app_url}: that cancels a change not confirmed yet.",
+        f"{get_settings().app_url}: that cancels the change while it is not confirmed.",
     )
 
 
