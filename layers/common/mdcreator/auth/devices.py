@@ -57,8 +57,11 @@ def fingerprint(ip: str | None, user_agent: str | None) -> str:
 
 def after_login(db: Session, user: User, session_id: uuid.UUID, *, known_device: bool) -> None:
     """Record the login; mail the owner when it came from a new device."""
-    first = not events.has_logged_in_before(db, user.id)
-    events.record(db, user.id, EventKind.LOGIN_SUCCEEDED, session_id=session_id)
+    if known_device:  # a trusted device token means an earlier login: no need to look
+        events.record(db, user.id, EventKind.LOGIN_SUCCEEDED, session_id=session_id)
+        first = False
+    else:
+        first = events.record_login(db, user.id, session_id)
     client = current_client()
     notice = sessions.note_login_device(
         user.id, fingerprint(client.ip, client.user_agent), known=known_device or first

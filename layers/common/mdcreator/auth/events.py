@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from ..core.config import get_settings
 from ..core.context import current_client
@@ -82,6 +82,21 @@ class SecurityEvent(Base):
     )
 
 
+def _row(
+    user_id: uuid.UUID, kind: EventKind, session_id: uuid.UUID | None, details: dict[str, str]
+) -> dict[str, Any]:
+    client = current_client()
+    return {
+        "user_id": user_id,
+        "kind": kind.value,
+        "occurred_at": datetime.now(UTC),
+        "ip": client.ip,
+        "user_agent": client.user_agent,
+        "session_id": session_id,
+        "details": details,
+    }
+
+
 def record(
     db: Session,
     user_id: uuid.UUID,
@@ -91,29 +106,35 @@ def record(
     **details: str,
 ) -> None:
     """Append one event, committed on its own; where the request came from is the client's."""
-    client = current_client()
-    row = {
-        "user_id": user_id,
-        "kind": kind.value,
-        "occurred_at": datetime.now(UTC),
-        "ip": client.ip,
-        "user_agent": client.user_agent,
-        "session_id": session_id,
-        "details": details,
-    }
     try:
-        db.execute(insert(SecurityEvent).values(**row))
+        db.execute(insert(SecurityEvent).values(**_row(user_id, kind, session_id, details)))
         db.commit()
     except SQLAlchemyError:
         db.rollback()
         logger.warning("security event not recorded", extra={"fields": {"kind": kind.value}})
 
 
-def has_logged_in_before(db: Session, user_id: uuid.UUID) -> bool:
-    query = select(SecurityEvent.id).where(
-        SecurityEvent.user_id == user_id, SecurityEvent.kind == EventKind.LOGIN_SUCCEEDED.value
+def record_login(db: Session, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """Append a successful login; True when it is the account's first (one round trip)."""
+    earlier = aliased(SecurityEvent)
+    prior = (
+        select(earlier.id)
+        .where(earlier.user_id == user_id, earlier.kind == EventKind.LOGIN_SUCCEEDED.value)
+        .exists()
     )
-    return db.scalar(query.limit(1)) is not None
+    statement = (
+        insert(SecurityEvent)
+        .values(**_row(user_id, EventKind.LOGIN_SUCCEEDED, session_id, {}))
+        .returning(prior)
+    )
+    try:
+        seen_before = bool(db.scalar(statement))
+        db.commit()
+    except SQLAlchemyError:
+        db.rollback()
+        logger.warning("security event not recorded", extra={"fields": {"kind": "login"}})
+        return False
+    return not seen_before
 
 
 def encode_cursor(event: SecurityEvent) -> str:

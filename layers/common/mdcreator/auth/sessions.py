@@ -361,7 +361,7 @@ def _moment(ms: str | None, fallback: str) -> datetime:
 def list_sessions(user_id: uuid.UUID) -> list[SessionInfo]:
     """The user's live sessions, newest login first (at most MAX_SESSIONS_PER_USER)."""
     redis = get_redis()
-    ids = redis.zrevrange(_user_keys(user_id)[1], 0, -1)
+    ids = [str(sid) for sid in redis.zrevrange(_user_keys(user_id)[1], 0, -1)]
     pipe = redis.pipeline(transaction=False)
     for sid in ids:
         pipe.hmget(session_key(user_id, sid), "created_at", "last_used_at", "ip", "ua")
