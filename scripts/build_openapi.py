@@ -66,7 +66,9 @@ TAGS: list[dict[str, str]] = [
 def function_apps() -> list[FastAPI]:
     _throwaway_keys()
     names = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
-    return [importlib.import_module(f"functions.{name}.app").app for name in names]
+    modules = [importlib.import_module(f"functions.{name}.app") for name in names]
+    # A scheduled function (no gateway in front) has a handler and no app.
+    return [module.app for module in modules if hasattr(module, "app")]
 
 
 def build_document() -> dict[str, Any]:

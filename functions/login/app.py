@@ -8,8 +8,10 @@ from mdcreator.auth.schemas import CookieToken, LoginToken
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
+from mdcreator.infra import mail
 
 app = create_app(keys.signs_tokens)
+mail.get_backend()  # new-device mails: refuse to start without a relay where one is required
 
 
 @app.post(

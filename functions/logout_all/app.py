@@ -3,9 +3,11 @@
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
+from mdcreator.auth import cookies, events, keys, service
 from mdcreator.auth.deps import AccessToken
+from mdcreator.auth.events import EventKind
 from mdcreator.http.app import create_app
+from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
@@ -23,8 +25,9 @@ app = create_app(keys.verifies_tokens)
         **cookies.set_cookie_docs(200, cookies.CLEARS_COOKIES),
     },
 )
-async def logout_all(token: AccessToken, response: Response) -> Message:
+async def logout_all(token: AccessToken, response: Response, db: DbSession) -> Message:
     service.logout_everywhere(token)
+    events.record(db, token.sub, EventKind.LOGOUT_ALL, session_id=token.sid)
     cookies.clear_session_cookies(response)
     return Message(message="Logged out of all sessions")
 

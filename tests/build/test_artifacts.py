@@ -18,6 +18,8 @@ RUNTIME_PYTHON = ROOT / ".venv-runtime" / "bin" / "python"
 # dependency, and cold init is measured on its own (scripts/bench_cold.py).
 LAYER_BUDGET = 52 * 1024 * 1024
 FUNCTION_BUDGET = 64 * 1024
+# The docs function carries the whole API's OpenAPI document, which grows with every route.
+DOCS_BUDGET = 256 * 1024
 MIGRATE_BUDGET = 8 * 1024 * 1024
 FUNCTIONS = functions()
 
@@ -38,7 +40,8 @@ def test_layer_is_within_budget() -> None:
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_function_package_is_small(logical_id: str) -> None:
-    budget = MIGRATE_BUDGET if logical_id == "MigrateFunction" else FUNCTION_BUDGET
+    budgets = {"MigrateFunction": MIGRATE_BUDGET, "DocsFunction": DOCS_BUDGET}
+    budget = budgets.get(logical_id, FUNCTION_BUDGET)
     assert _size(BUILD / logical_id) <= budget
 
 

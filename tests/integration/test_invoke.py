@@ -42,6 +42,9 @@ EXPECTED = {
     "PasswordResetFunction": {400},
     "DocsFunction": {200},
     "JwksFunction": {200},
+    "EmailChangeRevertFunction": {400},
+    "SessionsFunction": {401},
+    "SecurityEventsFunction": {401},
 }
 FUNCTIONS = functions()
 
@@ -66,7 +69,7 @@ def invoke(logical_id: str, env_vars_file: Path) -> dict[str, object]:
 
 
 def test_every_function_is_covered() -> None:
-    assert set(EXPECTED) | {"MigrateFunction"} == set(FUNCTIONS)
+    assert set(EXPECTED) | {"MigrateFunction", "PurgeSecurityEventsFunction"} == set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("logical_id", list(EXPECTED))
@@ -95,3 +98,10 @@ def test_invoke_migrate_function_upgrades_an_empty_database_to_head(
     assert first == {"previous_revision": None, "revision": head, "changed": True}
     assert second == {"previous_revision": head, "revision": head, "changed": False}
     assert applied == {head}
+
+
+def test_invoke_the_scheduled_purge_with_its_sample_event(env_vars_file: Path) -> None:
+    # `sam local invoke PurgeSecurityEventsFunction -e events/purge_security_events.json`
+    first = invoke("PurgeSecurityEventsFunction", env_vars_file)
+    assert first["retention_days"] == 365
+    assert invoke("PurgeSecurityEventsFunction", env_vars_file)["deleted"] == 0

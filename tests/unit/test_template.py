@@ -16,11 +16,15 @@ API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if s
 
 def test_every_function_directory_is_in_the_template() -> None:
     directories = {path.parent.name for path in ROOT.glob("functions/*/app.py")}
-    assert directories == {spec.name for spec in API_FUNCTIONS.values()}
+    assert directories == {
+        spec.name for spec in FUNCTIONS.values() if spec.code_uri != "migrations"
+    }
 
 
-def test_only_the_migrate_function_is_off_the_api() -> None:
-    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction"}
+def test_only_the_migrate_and_the_scheduled_purge_are_off_the_api() -> None:
+    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction", "PurgeSecurityEventsFunction"}
+    purge = DOCUMENT["Resources"]["PurgeSecurityEventsFunction"]["Properties"]
+    assert purge["Events"]["Daily"]["Type"] == "ScheduleV2"
     assert FUNCTIONS["MigrateFunction"].code_uri == "migrations"
 
 
@@ -145,7 +149,7 @@ def test_api_functions_start_from_snapshots_of_a_published_alias() -> None:
         for name, r in _resources("AWS::Serverless::Function").items()
         if "SnapStart" in r["Properties"]
     }
-    assert overrides == {"MigrateFunction"}
+    assert overrides == {"MigrateFunction", "PurgeSecurityEventsFunction"}
 
 
 def test_redis_is_tls_and_either_created_or_required() -> None:
@@ -196,7 +200,7 @@ def test_mail_sending_functions_read_the_smtp_secret_and_can_be_bounded() -> Non
         for name, r in _resources("AWS::Serverless::Function").items()
         if "SmtpUrlSecretArn" in _secret_arns_read(r["Properties"])
     }
-    assert readers == MAIL_ON_REQUEST | {"SignupFunction"}
+    assert readers == MAIL_ON_REQUEST | {"SignupFunction", "LoginFunction"}
     for name in MAIL_ON_REQUEST:
         reserved = DOCUMENT["Resources"][name]["Properties"]["ReservedConcurrentExecutions"]
         assert reserved["Fn::If"][1] == {"Ref": "MailConcurrency"}
@@ -210,7 +214,7 @@ def test_locally_too_only_minting_functions_are_handed_the_private_key() -> None
 
 def test_locally_too_only_mail_functions_are_handed_the_smtp_url() -> None:
     holders = {name for name, facts in FUNCTIONS.items() if "SMTP_URL" in facts.environment}
-    assert holders == MAIL_ON_REQUEST | {"SignupFunction"}
+    assert holders == MAIL_ON_REQUEST | {"SignupFunction", "LoginFunction"}
 
 
 def test_the_functions_origin_check_and_the_gateways_cors_name_the_same_origins() -> None:

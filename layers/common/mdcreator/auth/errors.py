@@ -51,6 +51,12 @@ class InvalidLinkToken(BadRequest):
     detail = "Invalid or expired link"
 
 
+class InvalidCursor(BadRequest):
+    """A page cursor this API did not hand out."""
+
+    detail = "Invalid cursor"
+
+
 class EmailUnchanged(BadRequest):
     """An email change to the address the account has already."""
 

@@ -34,17 +34,21 @@ class Purpose(StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"
     CHANGE_EMAIL = "change-email"
+    REVERT_EMAIL = "revert-email"
+    DENY_SESSION = "deny-session"
 
 
 @dataclass(frozen=True)
 class Grant:
-    """What a link proves: that whoever holds it reads `email` (and, to change, `new_email`)."""
+    """What a link proves: that whoever holds it reads `email` (and, to change, `new_email`;
+    to revert a change, `new_email` is the address the change was to)."""
 
     purpose: Purpose
     user_id: uuid.UUID
     email: str
     new_email: str | None = None
     credentials_version: int | None = None
+    session_id: str | None = None  # deny-session: the session a new-device mail is about
     expires_in_ms: int = 0  # when redeemed: what was left of the token's life
 
     def to_json(self) -> str:

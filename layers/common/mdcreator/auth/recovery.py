@@ -7,9 +7,11 @@ so it dies when the account's address changed since the mail went out.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -19,10 +21,12 @@ from ..core.config import get_settings
 from ..core.errors import DependencyUnavailable, TooManyAttempts
 from ..infra import mail
 from ..infra.db import UNAVAILABLE_ERRORS
-from . import limits, onetime, service
+from . import events, holds, limits, onetime, service, sessions
 from .errors import EmailAlreadyRegistered, EmailUnchanged, InvalidLinkToken
+from .events import EventKind
 from .models import User
 from .onetime import Grant, Purpose
+from .passwords import hash_password
 from .schemas import LoginToken
 
 logger = mail.logger
@@ -168,6 +172,11 @@ def _address_taken_mail(new_email: str) -> mail.Mail:
 
 
 def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
+    # The undo: for EMAIL_CHANGE_REVERT_DAYS the old address can take the account back,
+    # whatever happened to it since (see revert_email_change).
+    lifetime = get_settings().email_change_revert_days * 86_400
+    grant = Grant(Purpose.REVERT_EMAIL, user.id, user.email, new_email=new_email)
+    token = onetime.issue(grant, lifetime)
     return mail.Mail(
         to=user.email,
         subject="Your MD Creator email address is about to change",
@@ -175,9 +184,15 @@ def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
             f"Someone signed in to your MD Creator account asked to change its address "
             f"from {user.email} to {new_email}.",
             "The change happens only when the link sent to the new address is used.",
+            f"If this was not you, use the link below, even after the change: the account "
+            f"gets {user.email} back, every session is signed out, and you choose a new "
+            "password.",
         ),
-        not_you="If this was not you, reset your password now at "
-        f"{get_settings().app_url}: that cancels the change.",
+        link=_link("revert-email", token),
+        link_label="This was not me: keep my address",
+        lifetime_s=lifetime,
+        not_you="You can also reset your password now at "
+        f"{get_settings().app_url}: that cancels the change while it is not confirmed.",
     )
 
 
@@ -199,18 +214,23 @@ def request_email_change(
     # requests at a victim's address; they must not use up the victim's own changes.
     limits.check_mail_to_allowed("change-from", user.email, settings.email_change_max)
     limits.check_mail_to_allowed("change-to", new_email, settings.email_change_max)
-    if service.find_user_by_email(db, new_email) is None:
+    taken = service.find_user_by_email(db, new_email) is not None
+    if not taken and not holds.is_held_for_another(new_email, user.id):
         to_new = _change_confirmation_mail(user, new_email)
     else:
         to_new = _address_taken_mail(new_email)
     mail.deliver(
         [to_new, _change_notice_mail(user, new_email)], started + settings.mail_send_deadline_s
     )
+    events.record(db, user.id, EventKind.EMAIL_CHANGE_REQUESTED, new_email=new_email)
     _pad_until(started + settings.mail_answer_floor_s)
 
 
 def confirm_email_change(db: Session, token: str) -> User:
     with _redeemed(Purpose.CHANGE_EMAIL, token) as grant:
+        assert grant.new_email is not None
+        if holds.is_held_for_another(grant.new_email, grant.user_id):
+            raise EmailAlreadyRegistered()
         try:
             user = _claim(db, grant, email=grant.new_email, email_verified=True)
         except IntegrityError as exc:
@@ -218,7 +238,67 @@ def confirm_email_change(db: Session, token: str) -> User:
             db.rollback()
             raise EmailAlreadyRegistered() from exc
         db.commit()
+    # Held before anyone can see the change: the old address stays this account's to revert.
+    holds.hold_address(grant.email, user.id)
+    events.record(db, user.id, EventKind.EMAIL_CHANGE_CONFIRMED, old_email=grant.email)
     return user
+
+
+@dataclass(frozen=True)
+class Reverted:
+    user: User
+    reset_token: str
+
+
+def _reset_grant(user: User) -> str:
+    grant = Grant(
+        Purpose.RESET_PASSWORD, user.id, user.email, credentials_version=user.credentials_version
+    )
+    return onetime.issue(grant, get_settings().password_reset_ttl_s)
+
+
+def revert_email_change(db: Session, token: str) -> Reverted:
+    """The old address takes the account back: the revert link of a change notice.
+
+    Whoever changed the address knew the password and may hold sessions, so in one UPDATE
+    the old address returns (verified: this link reached it), the credentials version rises
+    (pending change links and every session die) and the password becomes one nobody knows;
+    the answer carries a reset token to choose a new one. Refused, and the link kept, when
+    another live account owns the old address by now.
+    """
+    grant = onetime.redeem(Purpose.REVERT_EMAIL, token)
+    try:
+        user = db.scalar(
+            update(User)
+            .where(User.id == grant.user_id, User.deleted_at.is_(None))
+            .values(
+                email=grant.email,
+                email_verified=True,
+                credentials_version=User.credentials_version + 1,
+                password_hash=hash_password(secrets.token_urlsafe(32)),
+            )
+            .returning(User)
+        )
+    except IntegrityError as exc:
+        db.rollback()
+        onetime.give_back(token, grant)
+        raise EmailAlreadyRegistered() from exc
+    except (*UNAVAILABLE_ERRORS, DependencyUnavailable):
+        onetime.give_back(token, grant)
+        raise
+    if user is None:
+        db.rollback()
+        raise InvalidLinkToken()
+    db.commit()
+    # Postgres refuses every session already (credentials version); this ends them in Redis.
+    sessions.end_all_sessions(user.id, credentials_version=user.credentials_version)
+    limits.clear_login_lockouts(user.email)
+    holds.release_address(grant.email)
+    events.record(
+        db, user.id, EventKind.EMAIL_CHANGE_REVERTED, restored=grant.email,
+        replaced=grant.new_email or "",
+    )  # fmt: skip
+    return Reverted(user, _reset_grant(user))
 
 
 # --- Password reset --------------------------------------------------------------------
@@ -274,4 +354,5 @@ def reset_password(db: Session, token: str, new_password: str) -> LoginToken:
         user = _claim(db, grant, email_verified=True)
         service.set_password(db, user, new_password)
     limits.clear_login_lockouts(user.email)
+    events.record(db, user.id, EventKind.PASSWORD_RESET)
     return service.start_session(db, user)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.config import get_settings
-from . import limits, sessions
+from ..core.errors import NotFound, TooManyAttempts
+from . import devices, events, holds, limits, sessions
 from .errors import (
     EmailAlreadyRegistered,
     IncorrectPassword,
@@ -18,6 +19,7 @@ from .errors import (
     InvalidToken,
     RefreshTokenReused,
 )
+from .events import EventKind
 from .models import User
 from .passwords import check_password, hash_password, verify_dummy_password
 from .schemas import LoginToken, Token, UserCreate, UserLogin, UserResponse, UserUpdate
@@ -33,7 +35,7 @@ def find_user_by_email(db: Session, email: str) -> User | None:
 
 def signup(db: Session, data: UserCreate, client_ip: str) -> User:
     limits.check_signup_allowed(client_ip)
-    if find_user_by_email(db, data.email) is not None:
+    if find_user_by_email(db, data.email) is not None or holds.is_held_for_another(data.email):
         raise EmailAlreadyRegistered()
     user = User(
         email=data.email,
@@ -87,8 +89,27 @@ def _store_password_hash(db: Session, user: User, password_hash: str) -> None:
 
 
 def login(db: Session, credentials: UserLogin, client_ip: str) -> LoginToken:
-    user = _check_credentials(db, credentials, client_ip)
-    return start_session(db, user)
+    try:
+        user = _check_credentials(db, credentials, client_ip)
+    except (InvalidCredentials, TooManyAttempts) as exc:
+        _record_refused_login(db, credentials.email, exc)
+        raise
+    known_device = credentials.device_token is not None and sessions.is_device_trusted(
+        user.id, credentials.device_token
+    )
+    token = start_session(db, user)
+    devices.after_login(db, user, devices.session_of(token.access_token), known_device=known_device)
+    return token
+
+
+def _record_refused_login(db: Session, email: str, refusal: Exception) -> None:
+    # Unknown addresses have no history to write to. The lookup runs for both; a known
+    # account's extra insert says nothing signup's 409 does not say already.
+    user = find_user_by_email(db, email)
+    if user is None:
+        return
+    locked = isinstance(refusal, TooManyAttempts)
+    events.record(db, user.id, EventKind.LOGIN_LOCKED if locked else EventKind.LOGIN_FAILED)
 
 
 def start_session(db: Session, user: User) -> LoginToken:
@@ -119,6 +140,8 @@ def refresh(db: Session, refresh_token: str) -> Token:
         user.id, payload.sid, payload.jti, uuid.uuid4(), user.credentials_version
     )
     if result.outcome is Rotation.REUSED:
+        # The owner's history says a replayed token was refused, and from where.
+        events.record(db, user.id, EventKind.REFRESH_REUSE_DETECTED, session_id=payload.sid)
         raise RefreshTokenReused("rotated refresh token presented again; session revoked")
     if result.refresh_jti is None or result.ends_at is None:
         raise InvalidToken(f"refresh refused: {result.outcome}")
@@ -232,6 +255,7 @@ def change_password(
     """Set a new password; this session stays, every other one ends."""
     _confirm_password(user, current, client_ip)
     set_password(db, user, new, keep_session=token.sid)
+    events.record(db, user.id, EventKind.PASSWORD_CHANGED, session_id=token.sid)
 
 
 def delete_account(db: Session, user: User, password: str, client_ip: str) -> None:
@@ -240,3 +264,11 @@ def delete_account(db: Session, user: User, password: str, client_ip: str) -> No
     user.deleted_at = datetime.now(UTC)
     db.commit()
     sessions.end_all_sessions(user.id)
+    events.record(db, user.id, EventKind.ACCOUNT_DELETED)
+
+
+def end_own_session(db: Session, token: TokenPayload, session_id: uuid.UUID) -> None:
+    """Sign one of the caller's sessions out (and its device token); another's is not found."""
+    if not sessions.end_session_and_device(token.sub, session_id):
+        raise NotFound()
+    events.record(db, token.sub, EventKind.SESSION_REVOKED, session_id=session_id)

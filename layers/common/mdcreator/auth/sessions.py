@@ -6,7 +6,9 @@ one user only: each runs in one hash slot, so the code runs unchanged on Redis C
 (ElastiCache Serverless is always one).
 
 Keys (under settings.redis_key_prefix, "mdc:" by default):
-  session:{uid}:<sid>   hash refresh_jti, previous_jti, rotated_at, cv, created_at (ms)
+  session:{uid}:<sid>   hash refresh_jti, previous_jti, rotated_at, cv, created_at (ms),
+                        last_used_at (ms, login or refresh), ip, ua (of the last use),
+                        device (digest of the device token the login got)
   sessions:{uid}        sorted set of the user's session ids by login time (ms)
   user:{uid}            hash cv: the credentials version every session must carry
   revoked:{uid}:<jti>   "1" while a logged-out access token would still be valid
@@ -24,6 +26,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from ..core.config import get_settings
+from ..core.context import Client, current_client
 from ..infra.redis import Script, fail_closed, get_redis, key
 
 
@@ -57,6 +60,10 @@ def _refresh_life_ms() -> int:
     return get_settings().refresh_token_expire_days * 86_400_000
 
 
+def _client_args(client: Client) -> tuple[str, str]:
+    return client.ip or "", client.user_agent or ""
+
+
 class Rotation(StrEnum):
     ROTATED = "rotated"
     DUPLICATE = "duplicate"  # the token just rotated, presented again within the grace period
@@ -76,11 +83,13 @@ class Refresh:
 # KEYS: user, sessions, session. ARGV: sid, refresh_jti, cv, now, ttl_ms, max_sessions,
 # session key prefix, max_age_ms. A session whose credentials are already outdated is never
 # created: this is what a login racing a password change runs into. Returns 1 or 0.
+# ARGV 9 and 10, the client's ip and user agent, are the session's metadata.
 _CREATE_SESSION = Script(
     """
 local cv = tonumber(ARGV[3])
 if cv < tonumber(redis.call('HGET', KEYS[1], 'cv') or '0') then return 0 end
 redis.call('HSET', KEYS[3], 'refresh_jti', ARGV[2], 'cv', ARGV[3], 'created_at', ARGV[4])
+redis.call('HSET', KEYS[3], 'last_used_at', ARGV[4], 'ip', ARGV[9], 'ua', ARGV[10])
 redis.call('PEXPIRE', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
@@ -101,6 +110,7 @@ return 1
 # KEYS: session, sessions. ARGV: presented jti, new jti, now, grace_ms, sid, max_age_ms,
 # refresh_life_ms, the user's credentials version. Of N concurrent refreshes with one token
 # exactly one rotates; the others, within the grace period, get the same child.
+# ARGV 9 and 10, the client's ip and user agent, become the session's last use.
 # Returns {outcome, current refresh jti, created_at}.
 _ROTATE = Script(
     """
@@ -119,6 +129,7 @@ if cv < tonumber(ARGV[8]) or now - created >= tonumber(ARGV[6]) then return fini
 if current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'refresh_jti', ARGV[2], 'previous_jti', ARGV[1],
              'rotated_at', now)
+  redis.call('HSET', KEYS[1], 'last_used_at', now, 'ip', ARGV[9], 'ua', ARGV[10])
   local left = created + tonumber(ARGV[6]) - now
   redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[7]), left))
   return {'rotated', ARGV[2], tostring(created)}
@@ -164,6 +175,7 @@ return ended
 _ADD_DEVICE = Script(
     """
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'device', ARGV[1])
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if tonumber(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
@@ -209,6 +221,7 @@ def create_session(
             settings.max_sessions_per_user,
             session_key(user_id, ""),
             _max_age_ms(),
+            *_client_args(current_client()),
         ],
     )
     if not created:
@@ -241,6 +254,7 @@ def rotate_refresh_token(
             _max_age_ms(),
             _refresh_life_ms(),
             credentials_version,
+            *_client_args(current_client()),
         ],
     )
     outcome = Rotation(result[0])
@@ -325,3 +339,110 @@ def issue_device_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
 def is_device_trusted(user_id: uuid.UUID, token: str) -> bool:
     expiry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
     return expiry is not None and int(expiry) > _now_ms()
+
+
+# --- The user's own view: list and end sessions, new-device notices -----------------------
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    ip: str | None
+    user_agent: str | None
+
+
+def _moment(ms: str | None, fallback: str) -> datetime:
+    return datetime.fromtimestamp(int(ms or fallback) / 1000, UTC)
+
+
+@fail_closed
+def list_sessions(user_id: uuid.UUID) -> list[SessionInfo]:
+    """The user's live sessions, newest login first (at most MAX_SESSIONS_PER_USER)."""
+    redis = get_redis()
+    ids = [str(sid) for sid in redis.zrevrange(_user_keys(user_id)[1], 0, -1)]
+    pipe = redis.pipeline(transaction=False)
+    for sid in ids:
+        pipe.hmget(session_key(user_id, sid), "created_at", "last_used_at", "ip", "ua")
+    found = []
+    for sid, (created, used, ip, agent) in zip(ids, pipe.execute(), strict=True):
+        if created is None:
+            continue  # ended; its index entry is pruned at the next login
+        found.append(
+            SessionInfo(
+                id=uuid.UUID(sid),
+                created_at=_moment(created, created),
+                last_used_at=_moment(used, created),
+                ip=ip or None,
+                user_agent=agent or None,
+            )
+        )
+    return found
+
+
+# KEYS: session, sessions, devices. ARGV: sid. Ends the session and the device token its
+# login got, in one step. Returns 1, or 0 when there was no such session of this user.
+_END_WITH_DEVICE = Script(
+    """
+local device = redis.call('HGET', KEYS[1], 'device')
+local ended = redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if device then redis.call('HDEL', KEYS[3], device) end
+return ended
+"""
+)
+
+
+@fail_closed
+def end_session_and_device(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """End one session of the user and its device token; False when it is not theirs/live."""
+    user, sessions, devices = _user_keys(user_id)
+    ended = _END_WITH_DEVICE(
+        [session_key(user_id, session_id), sessions, devices], [str(session_id)]
+    )
+    return bool(ended)
+
+
+class DeviceNotice(StrEnum):
+    SEEN = "seen"  # this fingerprint logged in lately: not a new device
+    MAIL = "mail"  # new, and the account's hourly share of notices is not used up
+    QUIET = "quiet"  # new, but enough notices went out this hour
+
+
+# KEYS: seen (hash fingerprint -> expiry ms), notices (sorted set of mails by time).
+# ARGV: fingerprint, now, dedupe ms, max notices, window ms, known ('1': a trusted device
+# token came with the login). Marks the fingerprint seen; decides in the same step whether a
+# notice may go out, so parallel logins of one new device mail once.
+_NEW_DEVICE = Script(
+    """
+local now = tonumber(ARGV[2])
+local expiry = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+redis.call('HSET', KEYS[1], ARGV[1], now + tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[6] == '1' or expiry > now then return 'seen' end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, now - tonumber(ARGV[5]))
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 'quiet' end
+redis.call('ZADD', KEYS[2], now, ARGV[1] .. ':' .. now)
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 'mail'
+"""
+)
+
+
+@fail_closed
+def note_login_device(user_id: uuid.UUID, fingerprint: str, *, known: bool) -> DeviceNotice:
+    settings = get_settings()
+    tag = _tag(user_id)
+    outcome = _NEW_DEVICE(
+        [key("device-seen", tag), key("device-notices", tag)],
+        [
+            _digest(fingerprint),
+            _now_ms(),
+            settings.new_device_dedupe_days * 86_400_000,
+            settings.new_device_mail_max,
+            3_600_000,
+            "1" if known else "0",
+        ],
+    )
+    return DeviceNotice(outcome)

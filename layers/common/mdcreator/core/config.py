@@ -91,6 +91,17 @@ class Settings(BaseSettings):
     email_verify_max: int = Field(default=3, ge=1)
     email_change_max: int = Field(default=3, ge=1)
     mail_address_window_s: int = Field(default=3600, ge=1)
+    # The notice of an email change carries a link back to the old address, this long.
+    email_change_revert_days: int = Field(default=7, ge=1)
+    # New-device mails per account and hour; one device's logins mail once per dedupe window.
+    new_device_mail_max: int = Field(default=3, ge=1)
+    new_device_dedupe_days: int = Field(default=30, ge=1)
+    new_device_link_ttl_s: int = Field(default=7 * 86_400, ge=60)
+    # How long a login waits for its new-device mail at most (the relay gets no longer).
+    new_device_mail_wait_s: float = Field(default=0.3, gt=0)
+
+    # Security events older than this are purged by the scheduled purge function.
+    security_event_retention_days: int = Field(default=365, ge=1)
 
     # Workspaces: how many one user may own, and invitations by mail (their link's life,
     # and how many may go out per workspace and per mailbox in a window, so neither a

@@ -12,7 +12,7 @@ from ..core.errors import DomainError
 from ..core.logs import configure_logging
 from ..core.snapstart import register_hooks
 from .errors import answer_domain_error, answer_unexpected_error, answer_validation_error
-from .middleware import AccessLog, BodyGuard, NoStore
+from .middleware import AccessLog, BodyGuard, NoStore, RequestContext
 
 API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
@@ -35,6 +35,7 @@ def create_app(*checks: Callable[[], None]) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoStore)
     app.add_middleware(AccessLog)
+    app.add_middleware(RequestContext)
     app.add_exception_handler(DomainError, answer_domain_error)
     app.add_exception_handler(RequestValidationError, answer_validation_error)
     app.add_exception_handler(Exception, answer_unexpected_error)

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.context import set_client
+
 TOO_LARGE = "Request body too large"
 NOT_JSON = "Request body must be JSON (Content-Type: application/json)"
 # JSON exchanged between systems is UTF-8 (RFC 8259 section 8.1); other bytes are broken JSON.
@@ -84,6 +86,22 @@ class NoStore:
             await send(message)
 
         await self.app(scope, receive, send_no_store)
+
+
+class RequestContext:
+    """Records the client of the request (core.context): its address as Mangum takes it from
+    the gateway's sourceIp, and its User-Agent header (NUL and undecodable bytes dropped)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            client = scope.get("client")
+            agent = dict(scope["headers"]).get(b"user-agent")
+            text = agent.decode("utf-8", "ignore").replace("\x00", "") if agent else None
+            set_client(client[0] if client else None, text or None)
+        await self.app(scope, receive, send)
 
 
 access_logger = logging.getLogger("mdcreator")

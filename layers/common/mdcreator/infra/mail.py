@@ -117,6 +117,8 @@ def get_backend() -> MailBackend:
 
 
 def _lifetime(seconds: int) -> str:
+    if seconds % 86_400 == 0 and seconds > 86_400:
+        return f"{seconds // 86_400} days"
     if seconds % 3600 == 0:
         hours = seconds // 3600
         return f"{hours} hour" if hours == 1 else f"{hours} hours"
