@@ -60,6 +60,18 @@ TAGS: list[dict[str, str]] = [
         "description": "The public keys that verify access tokens, for other services.",
     },
     {"name": "meta", "description": "The service itself: banner and dependency health."},
+    {
+        "name": "workspaces",
+        "description": "The caller's workspaces: create, list, rename, delete (owner).",
+    },
+    {
+        "name": "members",
+        "description": "Who belongs to a workspace and with which role; leaving.",
+    },
+    {
+        "name": "invitations",
+        "description": "Invite an address by mail, list and revoke pending links, accept one.",
+    },
 ]
 
 
@@ -76,7 +88,7 @@ def build_document() -> dict[str, Any]:
     return get_openapi(
         title=API_TITLE,
         version=API_VERSION,
-        description="Accounts for the MD Creator editor: signup, login, me, logout.",
+        description="The MD Creator editor's API: accounts and sessions, workspaces and members.",
         routes=routes,
         tags=TAGS,
     )
