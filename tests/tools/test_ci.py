@@ -23,7 +23,9 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
   <testcase classname="tests.functions.test_faults" name="test_postgres_stopped">
     <skipped type="pytest.skip" message="PostgreSQL server binaries (initdb, pg_ctl) are missing"/>
   </testcase>
-  <testcase classname="tests.unit.auth.test_passwords" name="test_b"><failure message="x"/></testcase>
+  <testcase classname="tests.unit.auth.test_passwords" name="test_b">
+    <failure message="x"/>
+  </testcase>
 </testsuite></testsuites>
 """
 RAN = SamLocal("ran", "sam-local: 15 passed, 0 failed")
