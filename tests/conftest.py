@@ -1,11 +1,14 @@
-"""Test-wide setup: a fresh database, a private Redis key prefix, test settings."""
+"""Test-wide setup: import paths, pytest's options, and the settings every test starts from.
+
+Those settings (tests/support/settings.py) point Postgres, Redis and SMTP at a closed port:
+a test needs no server unless it asks for one. The server fixtures are a plugin
+(tests/support/services.py); the directories whose tests use the servers apply them in
+their own conftest.py.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,92 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
-from mdcreator.auth.keys import generate_private_jwk, public_jwks_of  # noqa: E402
-from tests.support.database import create_database, drop_database, migrate  # noqa: E402
-from tests.support.mail import MailServer  # noqa: E402
-from tools.settings import PROFILES, every_setting  # noqa: E402
+from tests.support.settings import applied, base_settings  # noqa: E402
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# Every run signs with a key pair of its own; tests forge tokens with it (tests/support/forge).
-TEST_PRIVATE_JWK = generate_private_jwk()
-TEST_PUBLIC_JWKS = public_jwks_of(TEST_PRIVATE_JWK)
-# What production needs beyond ENV: a bcrypt cost and an SPA that is public https.
-PRODUCTION = {
-    "ENV": "production",
-    "BCRYPT_ROUNDS": "12",
-    "APP_URL": "https://app.example.com",
-    "CORS_ORIGINS": "https://app.example.com",
-}
-
-
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    url = create_database()
-    try:
-        migrate(url)
-        yield url
-    finally:
-        drop_database(url)
-
-
-@pytest.fixture(scope="session")
-def redis_prefix() -> Iterator[str]:
-    prefix = f"mdc-test-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    from redis import Redis
-
-    client = Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-
-
-@pytest.fixture(scope="session")
-def mail_server() -> Iterator[MailServer]:
-    """Every mail of the run arrives here, from handlers in process and through the emulator."""
-    server = MailServer()
-    server.start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> dict[str, str]:
-    """Every setting the functions read (tools.settings), also handed to the emulator.
-
-    Unset ones are "" (the default), so nothing from the shell that runs pytest leaks in.
-    """
-    return every_setting(
-        {
-            **PROFILES["test"],
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "REDIS_KEY_PREFIX": redis_prefix,
-            "SMTP_URL": mail_server.url,
-            "MAIL_FROM": "MD Creator <no-reply@mdcreator.test>",
-            # Short, so the padded answers keep the suite quick; a 300 ms relay fits below.
-            "MAIL_SEND_DEADLINE_S": "0.6",
-            "MAIL_ANSWER_FLOOR_S": "0.8",
-            "JWT_PRIVATE_KEY": json.dumps(TEST_PRIVATE_JWK),
-            "JWT_PUBLIC_KEYS": json.dumps(TEST_PUBLIC_JWKS),
-        }
-    )
+pytest_plugins = ["tests.support.services"]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _settings(app_env: dict[str, str]) -> Iterator[None]:
-    from mdcreator.core.config import get_settings
-
-    saved = {key: os.environ.get(key) for key in app_env}
-    os.environ.update(app_env)
-    get_settings.cache_clear()
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
+def _settings() -> Iterator[None]:
+    with applied(base_settings()):
+        yield
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def read_junit(path: Path) -> Outcome:
 
 
 def _module_path(classname: str) -> str:
-    """`tests.unit.test_logs` or `tests.unit.test_logs.TestX` -> `tests/unit/test_logs.py`."""
+    """`tests.unit.core.test_logs` (or `….TestX`) -> `tests/unit/core/test_logs.py`."""
     parts = classname.split(".")
     while parts and not (ROOT / Path(*parts).with_suffix(".py")).is_file():
         parts.pop()

@@ -9,9 +9,9 @@ import pytest
 from redis import Redis
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import Page, claims
-from tests.conftest import REDIS_URL
+from tests.support.browser import Page, claims
 from tests.support.mail import MailServer
+from tests.support.settings import REDIS_URL
 
 PASSWORD = "correct-horse-battery"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from tools.template import functions
 
 BUILD = ROOT / ".aws-sam" / "build"

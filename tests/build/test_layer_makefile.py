@@ -1,4 +1,5 @@
-"""layers/common/Makefile builds the layer whatever `strip` the machine has, or none."""
+"""layers/common/Makefile builds the layer whatever `strip` the machine has, or none, with
+the wheels of the template's Architecture parameter."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 # What Apple's strip answers to a GNU option (and it cannot read ELF files either).
 APPLE_STRIP = "#!/bin/sh\necho \"error: strip: unknown argument '--strip-unneeded'\" >&2\nexit 1\n"
@@ -42,3 +43,24 @@ def test_layer_builds_without_gnu_strip(tmp_path: Path, fake_strip: bool) -> Non
     assert result.returncode == 0, result.stderr[-2000:]
     assert (artifacts / "python" / "mdcreator" / "core" / "config.py").is_file()
     assert list((artifacts / "python").glob("pydantic_core/_pydantic_core*.so"))
+
+
+@pytest.mark.parametrize(
+    ("architecture", "platforms"),
+    [
+        ("x86_64", ["manylinux2014_x86_64"]),
+        ("arm64", ["manylinux_2_28_aarch64", "manylinux2014_aarch64"]),
+    ],
+)
+def test_layer_wheels_follow_the_architecture(architecture: str, platforms: list[str]) -> None:
+    # What `sam build` would run for the template's Architecture (dry run: no download).
+    result = subprocess.run(
+        ["make", "-s", "-n", "-C", str(ROOT / "layers" / "common"), "build-CommonLayer",
+         f"ARCHITECTURE={architecture}", "ARTIFACTS_DIR=/nonexistent"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    pip = next(line for line in result.stdout.splitlines() if "--platform" in line)
+    assert (
+        pip.split("--platform ")[1:]
+        and [part.split()[0] for part in pip.split("--platform ")[1:]] == platforms
+    )

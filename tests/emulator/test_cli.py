@@ -7,8 +7,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.emulator.conftest import TEMPLATE
-from tests.support.emulator import REPO_ROOT, emulator_command, free_port
+from tests.support.emulator import REPO_ROOT, TEMPLATE, emulator_command, free_port
 
 
 def _run(command: str, *args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:

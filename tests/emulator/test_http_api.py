@@ -9,8 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.emulator.conftest import FIXTURES, wait_until
-from tests.support.emulator import EmulatorProcess
+from tests.support.emulator import FIXTURES, EmulatorProcess, wait_until
 
 
 def _echo(api: httpx.Client) -> dict[str, Any]:

@@ -15,17 +15,19 @@ from pathlib import Path
 
 import httpx
 
-from tests.emulator.conftest import (
+from tests.support.emulator import (
     FIXTURES,
     TEMPLATE,
+    EmulatorProcess,
     alive,
     descendants,
+    free_port,
     listening_ports,
+    running_emulator,
     runtime_pids,
     still_listened_on,
     wait_until,
 )
-from tests.support.emulator import EmulatorProcess, free_port, running_emulator
 
 # Functions of the fixture template that start (BrokenFunction's init fails by design).
 STARTING_FUNCTIONS = ("EchoFunction", "SlowFunction", "CrashFunction", "ShapeFunction")

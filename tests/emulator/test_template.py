@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.conftest import FIXTURES
-from tests.support.emulator import REPO_ROOT, emulator_command
+from tests.support.emulator import FIXTURES, REPO_ROOT, emulator_command
 
 
 @pytest.fixture

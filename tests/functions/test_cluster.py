@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, login, me, refresh, signup
 from tests.support.clients import reset_clients
+from tests.support.handlers import PASSWORD, bearer, client_ip, login, me, refresh, signup
 from tests.support.lambda_events import http_event, invoke
 from tests.support.servers import RedisServer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.functions.conftest import PASSWORD, client_ip, signup
 from tests.support.cookies import SetCookie, parse_set_cookie
+from tests.support.handlers import PASSWORD, client_ip, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 
 SPA = "http://localhost:5173"

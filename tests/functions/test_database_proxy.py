@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url
 
-from tests.functions.conftest import login, signup
 from tests.support.clients import reset_clients
+from tests.support.handlers import login, signup
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import bearer, login, signup
 from tests.support.clients import reset_clients
+from tests.support.handlers import bearer, login, signup
 from tests.support.lambda_events import http_event, invoke, load_event
 
 DEAD_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.support.lambda_events import http_event, invoke, load_event
+from tests.support.paths import ROOT
 from tools.template import functions
 
 API_OPERATIONS = {

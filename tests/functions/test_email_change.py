@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, login, me, signup
 from tests.functions.test_verify_email import INVALID, verify
+from tests.support.handlers import PASSWORD, bearer, client_ip, login, me, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer
 

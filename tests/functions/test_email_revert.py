@@ -7,13 +7,13 @@ from typing import Any
 
 from redis import Redis
 
-from tests.conftest import REDIS_URL
-from tests.functions.conftest import PASSWORD, client_ip, login, me, refresh, signup
 from tests.functions.test_email_change import change, confirm
 from tests.functions.test_password_and_delete import change_password
 from tests.functions.test_verify_email import INVALID
+from tests.support.handlers import PASSWORD, client_ip, login, me, refresh, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer, Received
+from tests.support.settings import REDIS_URL
 
 ATTACKER_PASSWORD = "attacker-owns-this-now"
 OWNER_NEW_PASSWORD = "owner-takes-it-back-1"

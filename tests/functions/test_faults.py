@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tests.functions.conftest import bearer, login, me, refresh, signup
 from tests.support.clients import reset_clients
 from tests.support.database import migrate
+from tests.support.handlers import bearer, login, me, refresh, signup
 from tests.support.lambda_events import http_event, invoke, load_event
 from tests.support.proxy import FreezableProxy
 from tests.support.servers import PostgresServer, RedisServer

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import PASSWORD, client_ip, login, signup
+from tests.support.handlers import PASSWORD, client_ip, login, signup
 
 INCORRECT = {"detail": "Incorrect email or password"}
 

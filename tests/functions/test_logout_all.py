@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.functions.conftest import bearer, login, me, refresh
+from tests.support.handlers import bearer, login, me, refresh
 from tests.support.lambda_events import http_event, invoke
 
 
@@ -26,7 +26,7 @@ def test_logout_all_kills_every_session_including_issued_access_tokens(
 
 
 def test_logout_all_spares_other_users(account: dict[str, Any], email: str) -> None:
-    from tests.functions.conftest import signup
+    from tests.support.handlers import signup
 
     signup("other-" + email)
     stranger = login("other-" + email).body

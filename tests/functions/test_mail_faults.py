@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.functions.conftest import signup
 from tests.functions.test_faults import UNAVAILABLE, Stack, stack  # noqa: F401
 from tests.functions.test_verify_email import verify
+from tests.support.handlers import signup
 from tests.support.mail import MailServer
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.functions.conftest import bearer
 from tests.support.forge import (
     claims_of,
     public_key_as_hmac_secret,
@@ -17,6 +16,7 @@ from tests.support.forge import (
     sign_with_other_key,
     swap_payload,
 )
+from tests.support.handlers import bearer
 from tests.support.lambda_events import Answer, invoke, load_event
 
 Call = Callable[..., Answer]
@@ -121,7 +121,7 @@ def test_logout_revokes_the_token_at_once(account: dict[str, Any], call: Call) -
 
 
 def test_logout_leaves_other_sessions_alive(account: dict[str, Any], call: Call) -> None:
-    from tests.functions.conftest import login
+    from tests.support.handlers import login
 
     other = login(account["user"]["email"]).body["access_token"]
     call("logout", "POST", "/api/auth/logout", headers=bearer(account["access_token"]))
@@ -133,7 +133,7 @@ def test_logout_sets_revocation_ttl_to_the_tokens_remaining_life(
 ) -> None:
     from redis import Redis
 
-    from tests.conftest import REDIS_URL
+    from tests.support.settings import REDIS_URL
 
     token = account["access_token"]
     claims = jwt.decode(token, options={"verify_signature": False})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.functions.conftest import PASSWORD, client_ip, login, me, refresh, signup
 from tests.functions.test_email_revert import reset
 from tests.functions.test_own_sessions import FIREFOX, IPHONE, list_sessions
 from tests.functions.test_verify_email import INVALID
+from tests.support.handlers import PASSWORD, client_ip, login, me, refresh, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer, Received
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, me, refresh
+from tests.support.handlers import PASSWORD, bearer, client_ip, me, refresh
 from tests.support.lambda_events import Answer, http_event, invoke
 
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -95,7 +95,7 @@ def test_signing_a_session_out_kills_its_access_and_refresh_tokens_at_once(
 
 
 def test_another_users_session_is_404_and_stays_alive(account: dict[str, Any], email: str) -> None:
-    from tests.functions.conftest import login, signup
+    from tests.support.handlers import login, signup
 
     stranger_email = "stranger-" + email
     assert signup(stranger_email).status == 201

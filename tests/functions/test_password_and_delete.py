@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.functions.conftest import PASSWORD, bearer, login, me, refresh, signup
+from tests.support.handlers import PASSWORD, bearer, login, me, refresh, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 
 NEW_PASSWORD = "a-much-better-passphrase"

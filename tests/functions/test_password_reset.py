@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, login, me, refresh, signup
 from tests.functions.test_verify_email import INVALID, verify
+from tests.support.handlers import PASSWORD, bearer, client_ip, login, me, refresh, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer
 

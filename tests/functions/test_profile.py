@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import bearer, login, me
+from tests.support.handlers import bearer, login, me
 from tests.support.lambda_events import Answer, http_event, invoke
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import bearer
+from tests.support.handlers import bearer
 from tests.support.lambda_events import http_event, invoke
 
 # function -> (method, path, needs a token)

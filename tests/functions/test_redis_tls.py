@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.functions.conftest import login, me, signup
 from tests.support.clients import reset_clients
 from tests.support.emulator import free_port
+from tests.support.handlers import login, me, signup
 from tests.support.servers import _port_open, _wait
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.functions.conftest import in_thread, me, refresh
+from tests.support.handlers import in_thread, me, refresh
 
 UNAUTHORIZED = {"detail": "Could not validate credentials"}
 
@@ -84,7 +84,7 @@ def test_malformed_refresh_tokens_are_refused(token: str) -> None:
 
 
 def test_refresh_after_logout_is_refused(account: dict[str, Any], call: Any) -> None:
-    from tests.functions.conftest import bearer
+    from tests.support.handlers import bearer
 
     call("logout", "POST", "/api/auth/logout", headers=bearer(account["access_token"]))
     assert refresh(account["refresh_token"]).status == 401

@@ -15,12 +15,12 @@ import httpx
 import psycopg2
 import pytest
 
-from tests.conftest import TEST_PRIVATE_JWK, TEST_PUBLIC_JWKS
-from tests.functions.conftest import login, me, signup
 from tests.support.clients import reset_clients
 from tests.support.database import migrate
 from tests.support.emulator import free_port
+from tests.support.handlers import login, me, signup
 from tests.support.servers import PostgresServer, _wait
+from tests.support.settings import TEST_PRIVATE_JWK, TEST_PUBLIC_JWKS
 from tools.settings import fresh_keys
 
 SecretsClient = Any

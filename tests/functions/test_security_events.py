@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.functions.conftest import PASSWORD, bearer, client_ip, login, signup
 from tests.functions.test_password_and_delete import change_password, delete_account
+from tests.support.handlers import PASSWORD, bearer, client_ip, login, signup
 from tests.support.lambda_events import Answer, http_event, invoke, load_function
 
 AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"

@@ -11,17 +11,9 @@ import jwt
 import pytest
 
 from mdcreator.auth import service
-from tests.functions.conftest import (
-    PASSWORD,
-    client_ip,
-    in_thread,
-    login,
-    me,
-    refresh,
-    signup,
-)
 from tests.functions.test_logout_all import logout_all
 from tests.functions.test_password_and_delete import change_password
+from tests.support.handlers import PASSWORD, client_ip, in_thread, login, me, refresh, signup
 
 
 def _claims(token: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from tests.functions.conftest import PASSWORD, signup
+from tests.support.handlers import PASSWORD, signup
 from tests.support.lambda_events import Answer, invoke, load_event
 
 RESPONSE_FIELDS = {

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.conftest import ROOT
-from tests.functions.conftest import PASSWORD
+from tests.support.handlers import PASSWORD
+from tests.support.paths import ROOT
 
 
 def _story(email: str) -> dict[str, Any]:

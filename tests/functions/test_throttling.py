@@ -3,15 +3,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.functions.conftest import (
-    PASSWORD,
-    client_ip,
-    login,
-    me,
-    signup,
-)
 from tests.functions.test_logout_all import logout_all
 from tests.functions.test_password_and_delete import NEW_PASSWORD, change_password
+from tests.support.handlers import PASSWORD, client_ip, login, me, signup
 
 TOO_MANY = {"detail": "Too many attempts, try again later"}
 WRONG = "wrong-password-123"

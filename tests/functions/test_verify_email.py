@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.conftest import bearer, client_ip, login, me, signup
+from tests.support.handlers import bearer, client_ip, login, me, signup
 from tests.support.lambda_events import Answer, http_event, invoke, load_event
 from tests.support.mail import MailServer
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.functions.conftest import in_thread
+from tests.support.handlers import in_thread
 from tests.support.lambda_events import Answer
 from tests.support.mail import MailServer
 from tests.support.workspaces import Person, invitation_token, member_of, new_email, person

@@ -11,10 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.http import PASSWORD
+from tests.support.paths import ROOT
+from tests.support.settings import applied
 
-PASSWORD = "correct-horse-battery"
-SPA_ORIGIN = "http://localhost:5173"
+
+@pytest.fixture(scope="package", autouse=True)
+def _app_settings(app_env: dict[str, str]) -> Iterator[None]:
+    with applied(app_env):
+        yield
 
 
 @pytest.fixture
@@ -90,27 +95,3 @@ def account(
     answer = login(email)
     assert answer.status_code == 200
     return answer.json()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def slow_hash(database_url: str, email: str, password: str = PASSWORD, rounds: int = 12) -> None:
-    """Give the account a hash of cost `rounds`: each check then takes ~0.3 s, as in production.
-
-    The emulated API hashes at cost 4 (fast tests); races around the password check need a
-    check slow enough to interleave with.
-    """
-    import bcrypt
-    from sqlalchemy import create_engine, update
-
-    from mdcreator.auth.models import User
-
-    digest = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(update(User).where(User.email == email).values(password_hash=digest))
-    finally:
-        engine.dispose()

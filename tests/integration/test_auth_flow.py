@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD, bearer
+from tests.support.http import PASSWORD, bearer
 
 Call = Callable[..., httpx.Response]
 

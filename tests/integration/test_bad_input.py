@@ -12,7 +12,6 @@ import httpx
 import jwt
 import pytest
 
-from tests.integration.conftest import PASSWORD, bearer
 from tests.support.forge import (
     claims_of,
     public_key_as_hmac_secret,
@@ -20,6 +19,7 @@ from tests.support.forge import (
     sign_with_other_key,
     swap_payload,
 )
+from tests.support.http import PASSWORD, bearer
 
 NUL = "bad\x00value"
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tests.integration.conftest import PASSWORD, bearer
+from tests.support.http import PASSWORD, bearer
 
 
 def _mixed_case(email: str, seed: int) -> str:

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from tests.conftest import ROOT
-from tests.integration.conftest import PASSWORD
+from tests.support.http import PASSWORD
+from tests.support.paths import ROOT
 
 # A seeded, bounded run in `make test`; `make stress` raises it (SCHEMATHESIS_MAX_EXAMPLES).
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))

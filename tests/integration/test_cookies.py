@@ -15,10 +15,10 @@ import jwt
 import pytest
 from redis import Redis
 
-from tests.conftest import REDIS_URL
-from tests.integration.conftest import PASSWORD, SPA_ORIGIN, bearer
 from tests.support.cookies import Jar, SetCookie, set_cookies
+from tests.support.http import PASSWORD, SPA_ORIGIN, bearer
 from tests.support.mail import MailServer
+from tests.support.settings import REDIS_URL
 
 Call = Callable[..., httpx.Response]
 COOKIE_MODE = {"X-Refresh-Token-Mode": "cookie"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.conftest import SPA_ORIGIN, bearer
+from tests.support.http import SPA_ORIGIN, bearer
 
 FOREIGN_ORIGIN = "https://evil.example"
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tests.conftest import ROOT
-from tests.integration.conftest import PASSWORD, bearer
 from tests.support.database import migrate
+from tests.support.http import PASSWORD, bearer
+from tests.support.paths import ROOT
 from tests.support.proxy import FreezableProxy
 from tests.support.servers import PostgresServer, RedisServer
 

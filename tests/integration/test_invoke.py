@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from tests.conftest import ROOT
 from tests.support.emulator import emulator_command
+from tests.support.paths import ROOT
 from tools.database import (
     alembic_config,
     applied_revisions,

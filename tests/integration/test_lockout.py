@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD, bearer, slow_hash
+from tests.support.http import PASSWORD, bearer, slow_hash
 
 WRONG = "wrong-password-123"
 ClientAt = Callable[[str], httpx.Client]

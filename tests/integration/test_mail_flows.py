@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD, bearer
+from tests.support.http import PASSWORD, bearer
 from tests.support.mail import MailServer
 
 Call = Callable[..., httpx.Response]

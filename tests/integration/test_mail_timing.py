@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD
+from tests.support.http import PASSWORD
 from tests.support.mail import MailServer
 
 ROUNDS = 5

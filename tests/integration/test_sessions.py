@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import bearer, slow_hash
+from tests.support.http import bearer, slow_hash
 
 Call = Callable[..., httpx.Response]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT
-from tests.integration.conftest import PASSWORD, bearer
+from tests.support.http import PASSWORD, bearer
+from tests.support.paths import ROOT
 from tools.database import connect, create_database, database_name, drop_database, migrate
 from tools.emulator import EmulatorProcess, start_api_args
 from tools.ports import free_port

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD, bearer
+from tests.support.http import PASSWORD, bearer
 
 pytestmark = pytest.mark.stress
 REQUESTS = int(os.environ.get("STRESS_REQUESTS", "2000"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.integration.conftest import PASSWORD
+from tests.support.http import PASSWORD
 from tests.support.mail import MailServer
 
 NOT_FOUND = {"detail": "Not found"}

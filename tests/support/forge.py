@@ -14,7 +14,7 @@ from mdcreator.auth.keys import parse_private_key
 
 
 def run_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
-    from tests.conftest import TEST_PRIVATE_JWK
+    from tests.support.settings import TEST_PRIVATE_JWK
 
     signing = parse_private_key(json.dumps(TEST_PRIVATE_JWK))
     return signing.kid, signing.key
@@ -57,7 +57,7 @@ def public_key_as_hmac_secret(claims: dict[str, Any], *, pem: bool = False) -> s
     """
     from cryptography.hazmat.primitives import serialization
 
-    from tests.conftest import TEST_PUBLIC_JWKS
+    from tests.support.settings import TEST_PUBLIC_JWKS
 
     kid, key = run_signing_key()
     secret = (

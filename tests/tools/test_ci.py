@@ -19,11 +19,13 @@ from tools.ci import (
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">
-  <testcase classname="tests.unit.test_logs" name="test_a" />
+  <testcase classname="tests.unit.core.test_logs" name="test_a" />
   <testcase classname="tests.functions.test_faults" name="test_postgres_stopped">
     <skipped type="pytest.skip" message="PostgreSQL server binaries (initdb, pg_ctl) are missing"/>
   </testcase>
-  <testcase classname="tests.unit.test_security" name="test_b"><failure message="x"/></testcase>
+  <testcase classname="tests.unit.auth.test_passwords" name="test_b">
+    <failure message="x"/>
+  </testcase>
 </testsuite></testsuites>
 """
 RAN = SamLocal("ran", "sam-local: 15 passed, 0 failed")
@@ -38,7 +40,7 @@ def _write(tmp_path: Path, text: str, name: str) -> Path:
 def test_junit_counts_passed_failed_and_skipped_with_reasons(tmp_path: Path) -> None:
     outcome = read_junit(_write(tmp_path, JUNIT, "junit.xml"))
     assert outcome.passed == 1
-    assert outcome.failed == ["tests.unit.test_security::test_b"]
+    assert outcome.failed == ["tests.unit.auth.test_passwords::test_b"]
     assert outcome.skipped == [
         (
             "tests.functions.test_faults::test_postgres_stopped",
@@ -46,9 +48,9 @@ def test_junit_counts_passed_failed_and_skipped_with_reasons(tmp_path: Path) -> 
         )
     ]
     assert outcome.files == {
-        "tests/unit/test_logs.py",
+        "tests/unit/core/test_logs.py",
         "tests/functions/test_faults.py",
-        "tests/unit/test_security.py",
+        "tests/unit/auth/test_passwords.py",
     }
 
 

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from redis import Redis
 
-from tests.conftest import REDIS_URL, ROOT
+from tests.support.paths import ROOT
+from tests.support.settings import REDIS_URL
 from tools.database import create_database, drop_database
 from tools.ports import free_port
 from tools.run import for_containers, page_settings, plan

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mdcreator.core.config import Settings
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from tools.settings import (
     PROFILES,
     UnknownSetting,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from tools.template import document, functions
 
 FUNCTIONS = functions()

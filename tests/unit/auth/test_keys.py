@@ -15,8 +15,8 @@ from mdcreator.auth.keys import (
     public_jwks_of,
     thumbprint,
 )
-from tests.conftest import PRODUCTION
 from tests.support.clients import reset_clients
+from tests.support.settings import PRODUCTION
 
 # Every member a private JWK of any key type can carry (RFC 7518 §6.2.2, §6.3.2, §6.4).
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}

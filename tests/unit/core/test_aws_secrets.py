@@ -10,8 +10,8 @@ import pytest
 
 from mdcreator.auth.keys import find_key, get_key_ring
 from mdcreator.core import aws_secrets
-from tests.conftest import TEST_PUBLIC_JWKS
 from tests.support.clients import reset_clients
+from tests.support.settings import TEST_PUBLIC_JWKS
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mdc-jwks"
 
