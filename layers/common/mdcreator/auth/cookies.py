@@ -39,6 +39,10 @@ ISSUES_COOKIES = (
     f"and, when a session starts, `{DEVICE_COOKIE}` (the device token; HttpOnly; Secure; "
     f"Path={DEVICE_PATH})."
 )
+CLEARS_REFRESH_COOKIE = (
+    f"`{REFRESH_COOKIE}` with Max-Age=0; `{DEVICE_COOKIE}` stays: the device token is still "
+    "valid, the browser's proof of an earlier login for the next one."
+)
 CLEARS_COOKIES = (
     f"`{REFRESH_COOKIE}` and `{DEVICE_COOKIE}` with Max-Age=0: the browser forgets both."
 )
@@ -79,8 +83,14 @@ def _clear(response: Response, name: str, path: str) -> None:
     _set(response, name, "", path, max_age=0)
 
 
+def clear_refresh_cookie(response: Response) -> None:
+    """Logout: this session ends; the device token stays valid, and so does its cookie (else
+    outsiders tripping the account-wide limit would lock the owner's browser out)."""
+    _clear(response, REFRESH_COOKIE, REFRESH_PATH)
+
+
 def clear_session_cookies(response: Response) -> None:
-    """Logout, logout-all, deletion: the browser forgets both tokens."""
+    """Logout-all, deletion: every device token is revoked, the browser forgets both."""
     _clear(response, REFRESH_COOKIE, REFRESH_PATH)
     _clear(response, DEVICE_COOKIE, DEVICE_PATH)
 

@@ -8,6 +8,7 @@ so it dies when the account's address changed since the mail went out.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -182,7 +183,13 @@ def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
 
 
 def request_email_change(
-    db: Session, user: User, new_email: str, password: str, client_ip: str
+    db: Session,
+    user: User,
+    new_email: str,
+    password: str,
+    client_ip: str,
+    *,
+    session_id: uuid.UUID | None = None,
 ) -> None:
     """Mail a confirmation link to the new address and a notice to the current one.
 
@@ -191,7 +198,7 @@ def request_email_change(
     """
     settings = get_settings()
     limits.check_mail_allowed(client_ip)
-    service._confirm_password(user, password, client_ip)
+    service._confirm_password(user, password, client_ip, session_id)
     if new_email.lower() == user.email.lower():
         raise EmailUnchanged()
     started = time.monotonic()

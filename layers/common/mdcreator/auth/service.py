@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.config import get_settings
+from ..core.errors import TooManyAttempts
 from . import limits, sessions
 from .errors import (
     EmailAlreadyRegistered,
@@ -61,23 +62,32 @@ def signup(db: Session, data: UserCreate, client_ip: str) -> User:
 def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> User:
     """The account whose password this is; every limit checked and reserved before bcrypt."""
     user = find_user_by_email(db, credentials.email)
+    device = credentials.device_token if user is not None else None
     trusted = (
-        user is not None
-        and credentials.device_token is not None
-        and sessions.is_device_trusted(user.id, credentials.device_token)
+        device is not None and user is not None and sessions.reserve_device_check(user.id, device)
     )
-    attempt = limits.reserve_login(
-        credentials.email, client_ip, proof="device" if trusted else "none"
-    )
+    try:
+        attempt = limits.reserve_login(
+            credentials.email,
+            client_ip,
+            proof="device" if trusted else "none",
+            proof_id=sessions.device_digest(device) if trusted and device else "",
+        )
+    except TooManyAttempts:
+        if trusted and user is not None and device is not None:
+            sessions.release_device_check(user.id, device)  # no password was checked
+        raise
     if user is None:
         verify_dummy_password(credentials.password)
         limits.fail_login(attempt)
         raise InvalidCredentials()
     check = check_password(credentials.password, user.password_hash)
     if not check.matches:
-        limits.fail_login(attempt)
+        limits.fail_login(attempt)  # a device token's reservation stays one of its failures
         raise InvalidCredentials()
     limits.release_login(attempt)
+    if trusted and device is not None:
+        sessions.release_device_check(user.id, device)
     if check.needs_rehash:
         _store_password_hash(db, user, hash_password(credentials.password))
     return user
@@ -212,14 +222,34 @@ def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
     return user
 
 
-def _confirm_password(user: User, password: str, client_ip: str) -> None:
-    # Limited like logins per client, and per account by a limit only sessions count against:
-    # a stolen session must not guess the password it needs to take the account for good.
-    attempt = limits.reserve_login(user.email, client_ip, proof="session")
+def _confirm_password(
+    user: User, password: str, client_ip: str, session_id: uuid.UUID | None = None
+) -> None:
+    """Check the current password a session gives for a sensitive change.
+
+    Limited like logins per client, per account by a backstop only sessions count against,
+    and per session: a session that gives PASSWORD_CONFIRM_SESSION_MAX_FAILURES wrong ones is
+    ended, so a stolen one can neither guess the password it needs to take the account for
+    good nor use up the backstop that would block the owner's own change.
+    """
+    if session_id is not None and not sessions.reserve_confirmation(user.id, session_id):
+        raise InvalidToken("session ended")
+    try:
+        attempt = limits.reserve_login(
+            user.email, client_ip, proof="session", proof_id=str(session_id or "")
+        )
+    except TooManyAttempts:
+        if session_id is not None:
+            sessions.release_confirmation(user.id, session_id)
+        raise
     if not check_password(password, user.password_hash).matches:
         limits.fail_login(attempt)
+        if session_id is not None:
+            sessions.settle_failed_confirmation(user.id, session_id)
         raise IncorrectPassword()
     limits.release_login(attempt)
+    if session_id is not None:
+        sessions.release_confirmation(user.id, session_id)
 
 
 def set_password(
@@ -250,13 +280,15 @@ def change_password(
     db: Session, user: User, token: TokenPayload, current: str, new: str, client_ip: str
 ) -> None:
     """Set a new password; this session stays, every other one ends."""
-    _confirm_password(user, current, client_ip)
+    _confirm_password(user, current, client_ip, token.sid)
     set_password(db, user, new, keep_session=token.sid)
 
 
-def delete_account(db: Session, user: User, password: str, client_ip: str) -> None:
+def delete_account(
+    db: Session, user: User, password: str, client_ip: str, *, session_id: uuid.UUID | None = None
+) -> None:
     """Soft delete: the row stays (deleted_at), every session ends, the email is free again."""
-    _confirm_password(user, password, client_ip)
+    _confirm_password(user, password, client_ip, session_id)
     user.deleted_at = datetime.now(UTC)
     db.commit()
     sessions.end_all_sessions(user.id)

@@ -8,12 +8,15 @@ one user only: each runs in one hash slot, so the code runs unchanged on Redis C
 Keys (under settings.redis_key_prefix, "mdc:" by default):
   session:{uid}:<sid>   hash refresh_hash, previous_hash (SHA-256 of the secrets), nonce (of
                         the last rotation), rotated_at, cv, created_at (ms); a session of the
-                        previous release has refresh_jti, previous_jti until it rotates
+                        previous release has refresh_jti, previous_jti until it rotates;
+                        confirm_failures: wrong current passwords it gave
   rotated:{uid}:<sid>   sorted set of the session's rotated refresh hashes, by rotation time
   sessions:{uid}        sorted set of the user's session ids by login time (ms)
   user:{uid}            hash cv: the credentials version every session must carry
   revoked:{uid}:<jti>   "1" while a logged-out access token would still be valid
-  devices:{uid}         hash sha256(device token) -> expiry (ms)
+  devices:{uid}         hash sha256(device token) -> "expiry[:failures]" (ms): failures are
+                        wrong passwords given with it, each counted from the moment its check
+                        is reserved until it proves right
 """
 
 from __future__ import annotations
@@ -181,9 +184,10 @@ return ended
 _ADD_DEVICE = Script(
     """
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+local function expiry(entry) return tonumber(string.match(entry, '^(%d+)')) end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if tonumber(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
+  if expiry(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local left = redis.call('HGETALL', KEYS[1])
@@ -191,9 +195,9 @@ local excess = #left / 2 - tonumber(ARGV[4])
 while excess > 0 do
   local oldest, oldest_expiry = nil, nil
   for i = 1, #left, 2 do
-    local expiry = tonumber(left[i + 1])
-    if left[i] ~= ARGV[1] and (not oldest_expiry or expiry < oldest_expiry) then
-      oldest, oldest_expiry = left[i], expiry
+    local ends = expiry(left[i + 1])
+    if left[i] ~= ARGV[1] and (not oldest_expiry or ends < oldest_expiry) then
+      oldest, oldest_expiry = left[i], ends
     end
   end
   redis.call('HDEL', KEYS[1], oldest)
@@ -360,7 +364,101 @@ def issue_device_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
     return token if added else None
 
 
+def _device_expiry(entry: str | bytes) -> int:
+    text = entry.decode() if isinstance(entry, bytes) else entry
+    return int(text.split(":", 1)[0])
+
+
 @fail_closed
 def is_device_trusted(user_id: uuid.UUID, token: str) -> bool:
-    expiry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
-    return expiry is not None and int(expiry) > _now_ms()
+    entry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
+    return entry is not None and _device_expiry(entry) > _now_ms()
+
+
+# KEYS: devices. ARGV: digest, now, max failures, change (+1 reserves a check, -1 gives a
+# reservation back). A token at its failure budget is revoked, not trusted. Returns 1 when
+# the token is trusted (and its check reserved), else 0.
+_DEVICE_CHECK = Script(
+    """
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry then return 0 end
+local expiry, failures = string.match(entry, '^(%d+):?(%d*)$')
+failures = tonumber(failures) or 0
+local change = tonumber(ARGV[4])
+if change < 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], expiry .. ':' .. math.max(0, failures + change))
+  return 1
+end
+if tonumber(expiry) <= tonumber(ARGV[2]) or failures >= tonumber(ARGV[3]) then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], expiry .. ':' .. (failures + 1))
+return 1
+"""
+)
+
+
+def device_digest(token: str) -> str:
+    """What identifies a device token in limits and in Redis: never the token itself."""
+    return _digest(token)
+
+
+@fail_closed
+def reserve_device_check(user_id: uuid.UUID, token: str) -> bool:
+    """Whether the device token is trusted for one password check, counted as a failure of
+    the token until release_device_check: parallel guesses with a stolen token get at most
+    DEVICE_TOKEN_MAX_FAILURES checks in all, then the token is revoked."""
+    settings = get_settings()
+    args: list[str | int] = [_digest(token), _now_ms(), settings.device_token_max_failures, 1]
+    return bool(_DEVICE_CHECK([_user_keys(user_id)[2]], args))
+
+
+@fail_closed
+def release_device_check(user_id: uuid.UUID, token: str) -> None:
+    """The reserved check proved right, or never ran: it was no failure."""
+    _DEVICE_CHECK([_user_keys(user_id)[2]], [_digest(token), _now_ms(), 0, -1])
+
+
+# KEYS: session, sessions. ARGV: sid, max failures, change (+1 reserves, -1 gives back, 0
+# settles). A session that reached its budget of wrong current passwords is ended. Returns 1
+# while the session lives, else 0.
+_CONFIRMATION = Script(
+    """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local change = tonumber(ARGV[3])
+local failures = redis.call('HINCRBY', KEYS[1], 'confirm_failures', change)
+if failures < 0 then redis.call('HSET', KEYS[1], 'confirm_failures', 0) end
+if change == 0 and failures >= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 0
+end
+return 1
+"""
+)
+
+
+def _confirmation(user_id: uuid.UUID, session_id: uuid.UUID, change: int) -> bool:
+    limit = get_settings().password_confirm_session_max_failures
+    keys = [session_key(user_id, session_id), _user_keys(user_id)[1]]
+    return bool(_CONFIRMATION(keys, [str(session_id), limit, change]))
+
+
+@fail_closed
+def reserve_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """Count a check of the session's current password as a wrong one until it proves right;
+    False when the session is gone."""
+    return _confirmation(user_id, session_id, 1)
+
+
+@fail_closed
+def release_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    _confirmation(user_id, session_id, -1)
+
+
+@fail_closed
+def settle_failed_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """After a wrong current password: the session ends once it has given
+    PASSWORD_CONFIRM_SESSION_MAX_FAILURES of them. True while it lives."""
+    return _confirmation(user_id, session_id, 0)

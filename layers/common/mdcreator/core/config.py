@@ -63,11 +63,23 @@ class Settings(BaseSettings):
     login_failure_window_s: int = Field(default=86_400, ge=1)
     login_lockout_cap_s: int = Field(default=900, ge=1)
     login_account_max_failures: int = Field(default=100, ge=1)
-    # Wrong current passwords from a live session (password change, email change, deletion),
-    # per account across IPs: only a session holder adds to it, so no outsider can aim it.
+    # Wrong current passwords from live sessions (password change, email change, deletion),
+    # per account across IPs, a backstop behind each session's own budget: only a session
+    # holder adds to it, so no outsider can aim it.
     password_confirm_max_failures: int = Field(default=10, ge=1)
     login_ip_max_failures: int = Field(default=50, ge=1)
     login_ip_window_s: int = Field(default=300, ge=1)
+    # Every password check, right or wrong, per minute: per client IP, and per proof an
+    # attempt brings (none: the account's bucket; a device token: its own; a session
+    # confirming its password: its own), so no flood at the address blocks a browser that
+    # has a device token, nor a session another session's changes.
+    login_ip_attempts_per_min: int = Field(default=60, ge=1)
+    login_account_attempts_per_min: int = Field(default=10, ge=1)
+    # Wrong passwords a device token may carry before it is revoked: a stolen one lifts the
+    # account-wide limit for this many guesses, not for good.
+    device_token_max_failures: int = Field(default=5, ge=1)
+    # Wrong current passwords a session may give before it is ended.
+    password_confirm_session_max_failures: int = Field(default=3, ge=1)
     signup_ip_max: int = Field(default=20, ge=1)
     signup_ip_window_s: int = Field(default=3600, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
