@@ -10,6 +10,12 @@ both `HttpOnly; Secure; SameSite=<COOKIE_SAMESITE>`. Because the browser sends t
 cookie by itself, refreshing from it needs what a page on another site cannot produce: the
 custom header (a cross-origin request with it needs a CORS preflight, which only the SPA's
 origins pass) and, when the browser names one, an Origin among the SPA's.
+
+A sibling subdomain can set its own `mdc_refresh` for our host (Domain=.example.com): a
+refresh that carries more than one is refused (400), not answered from the last. The names
+stay without the `__Host-` prefix, which would refuse such cookies in the browser: it needs
+Path=/, and then the refresh token would travel with every request to the API's host, not
+only to /api/auth; renaming would also end every browser session at once.
 """
 
 from __future__ import annotations
@@ -56,6 +62,14 @@ def set_cookie_docs(status: int, description: str) -> dict[int | str, dict[str, 
     """The OpenAPI entry for a route answer's Set-Cookie headers."""
     header = {"description": description, "schema": {"type": "string"}}
     return {status: {"headers": {"Set-Cookie": header}}}
+
+
+def count_cookies(header: str | None, name: str) -> int:
+    """How many cookies of this name a Cookie header carries (a browser sends one per
+    domain and path that set one)."""
+    if not header:
+        return 0
+    return sum(1 for pair in header.split(";") if pair.strip().partition("=")[0] == name)
 
 
 def check_origin(origin: str | None) -> None:

@@ -338,10 +338,18 @@ def clear_login_lockouts(email: str) -> None:
     get_redis().delete(failures_key(email), _account_key(email), _confirm_key(email))
 
 
+# Gmail ignores dots in the local part: a.b@gmail.com and ab@gmail.com are one mailbox.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def mailbox(email: str) -> str:
-    """The mailbox an address delivers to, for limits: case and a +tag make no new one."""
+    """The mailbox an address delivers to, for limits only (mail goes to the address as
+    given): case and a +tag make no new one, nor dots at Gmail."""
     local, _, domain = email.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 @fail_closed

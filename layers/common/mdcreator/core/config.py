@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -170,7 +170,21 @@ class Settings(BaseSettings):
         ]:
             if not _is_public_https(url):
                 raise ValueError(f"{name} must be https on a public host when ENV={self.env}")
+        # Plain SMTP would carry the relay's password and every mailed link in the clear.
+        if not _uses_tls(self.smtp_url.get_secret_value()):
+            raise ValueError(
+                f"SMTP_URL must use TLS (smtps:// or ?starttls=true) when ENV={self.env}"
+            )
         return self
+
+
+def _uses_tls(smtp_url: str) -> bool:
+    """smtps:// or smtp:// upgraded with STARTTLS; no URL (no relay) passes, mail.py decides."""
+    if not smtp_url:
+        return True
+    parts = urlsplit(smtp_url)
+    starttls = parse_qs(parts.query).get("starttls", ["false"])[-1].lower()
+    return parts.scheme.lower() == "smtps" or starttls in ("1", "true", "yes")
 
 
 def _is_public_https(url: str) -> bool:
