@@ -23,10 +23,12 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Every run signs with a key pair of its own; tests forge tokens with it (tests/support/forge).
 TEST_PRIVATE_JWK = generate_private_jwk()
 TEST_PUBLIC_JWKS = public_jwks_of(TEST_PRIVATE_JWK)
-# What production needs beyond ENV: a bcrypt cost and an SPA that is public https.
+# What production needs beyond ENV: a bcrypt cost, an SPA that is public https, a relay with
+# TLS.
 PRODUCTION = {
     "ENV": "production",
     "BCRYPT_ROUNDS": "12",
+    "SMTP_URL": "smtps://relay.example.com",
     "APP_URL": "https://app.example.com",
     "CORS_ORIGINS": "https://app.example.com",
 }

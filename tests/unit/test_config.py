@@ -10,7 +10,7 @@ PRODUCTION_SPA = "https://app.example.com"
 def _no_test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     # The suite's own environment (ENV=test, fast bcrypt) must not decide these stories; the
     # SPA's address is a production one, which production needs (see below).
-    for name in ("ENV", "BCRYPT_ROUNDS", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"):
+    for name in ("ENV", "BCRYPT_ROUNDS", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS", "SMTP_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("APP_URL", PRODUCTION_SPA)
     monkeypatch.setenv("CORS_ORIGINS", PRODUCTION_SPA)

@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     jwt_private_key_secret_arn: str = ""
     jwt_public_keys_secret_arn: str = ""
     smtp_url_secret_arn: str = ""
+    # How long a function trusts the signing keys it read from Secrets Manager: a public key
+    # removed from the secret (or a private key replaced) takes effect in warm environments
+    # within this time; a SnapStart restore reads them again at once.
+    secrets_cache_ttl_s: float = Field(default=60.0, gt=0, le=3600)
     # RDS Proxy endpoint: connect there instead of the database URL's host.
     database_proxy_endpoint: str = ""
 
