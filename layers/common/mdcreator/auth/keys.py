@@ -139,9 +139,7 @@ def _ring_of(text: str) -> KeyRing:
 
 def get_key_ring() -> KeyRing:
     settings = get_settings()
-    return _ring_of(
-        _secret_setting(settings.jwt_public_keys, settings.jwt_public_keys_secret_arn)
-    )
+    return _ring_of(_secret_setting(settings.jwt_public_keys, settings.jwt_public_keys_secret_arn))
 
 
 def find_key(kid: object) -> ec.EllipticCurvePublicKey | None:
