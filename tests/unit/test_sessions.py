@@ -158,3 +158,37 @@ def test_only_a_digest_of_a_device_token_is_stored() -> None:
     stored = sessions.get_redis().hgetall(sessions.key("devices", f"{{{user_id}}}"))
     assert token not in str(stored)
     assert len(stored) == 1
+
+
+def _legacy_session(user_id: uuid.UUID, session_id: uuid.UUID, **fields: object) -> None:
+    """A session as the previous release kept it: jtis of signed refresh JWTs, no hashes."""
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    key = sessions.session_key(user_id, session_id)
+    sessions.get_redis().hset(key, mapping={"cv": 0, "created_at": now, **fields})  # type: ignore[arg-type]
+    sessions.get_redis().pexpire(key, 60_000)
+
+
+def test_a_legacy_jti_rotated_by_the_previous_release_moments_ago_ends_nothing() -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    current, previous = uuid.uuid4(), uuid.uuid4()
+    rotated_at = int(datetime.now(UTC).timestamp() * 1000)
+    _legacy_session(
+        user_id,
+        session_id,
+        refresh_jti=str(current),
+        previous_jti=str(previous),
+        rotated_at=rotated_at,
+    )
+    retry = sessions.rotate_refresh_token(user_id, session_id, "jwt-1", 0, legacy_jti=previous)
+    assert retry.outcome is Rotation.UNKNOWN
+    assert _live(user_id, session_id)
+    rotated = sessions.rotate_refresh_token(user_id, session_id, "jwt-2", 0, legacy_jti=current)
+    assert rotated.outcome is Rotation.ROTATED
+
+
+def test_an_older_legacy_jti_is_reuse_and_ends_the_session() -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    _legacy_session(user_id, session_id, refresh_jti=str(uuid.uuid4()))
+    older = sessions.rotate_refresh_token(user_id, session_id, "jwt", 0, legacy_jti=uuid.uuid4())
+    assert older.outcome is Rotation.REUSED
+    assert not _live(user_id, session_id)
