@@ -7,7 +7,6 @@ cookies too, and only cookie mode's rules stand between it and the session.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,11 +132,6 @@ class Page:
             script, self.site.api_url + path, headers
         )
         return result
-
-
-def claims(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
 
 
 @pytest.fixture
