@@ -452,14 +452,16 @@ def endpoints(base: str, args: argparse.Namespace, env: dict[str, str]) -> None:
 def mint_access_tokens(user_id: uuid.UUID, count: int) -> list[str]:
     """Live sessions made the way login makes them, without paying bcrypt for each."""
     from mdcreator.auth import sessions
-    from mdcreator.auth.tokens import create_token
+    from mdcreator.auth.tokens import create_access_token, refresh_digest
 
     tokens = []
     for _ in range(count):
         session_id = uuid.uuid4()
-        ends_at = sessions.create_session(user_id, session_id, uuid.uuid4(), credentials_version=0)
+        ends_at = sessions.create_session(
+            user_id, session_id, refresh_digest(uuid.uuid4().hex), credentials_version=0
+        )
         assert ends_at is not None
-        tokens.append(create_token(user_id, session_id, "access", not_after=ends_at))
+        tokens.append(create_access_token(user_id, session_id, not_after=ends_at))
     return tokens
 
 

@@ -37,6 +37,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "ENV": "development",
         "SIGNUP_IP_MAX": "1000",
         "LOGIN_IP_MAX_FAILURES": "1000",
+        "LOGIN_IP_ATTEMPTS_PER_MIN": "1000",
         "MAIL_IP_MAX": "1000",
     },
     "test": {
@@ -44,6 +45,10 @@ PROFILES: dict[str, dict[str, str]] = {
         "BCRYPT_ROUNDS": "4",
         "SIGNUP_IP_MAX": "100000",
         "LOGIN_IP_MAX_FAILURES": "100000",
+        # Tests log in to one account many times a minute; the attempt limits' own tests set
+        # the production values.
+        "LOGIN_IP_ATTEMPTS_PER_MIN": "100000",
+        "LOGIN_ACCOUNT_ATTEMPTS_PER_MIN": "100000",
         "MAIL_IP_MAX": "100000",
     },
 }
@@ -103,8 +108,8 @@ def default(name: str) -> str | None:
 @cache
 def _facts() -> dict[str, Any]:
     digest = hashlib.sha256()
-    for source in sorted(LAYER_PACKAGE.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for source in sorted(LAYER_PACKAGE.rglob("*.py")):
+        digest.update(str(source.relative_to(LAYER_PACKAGE)).encode() + b"\0" + source.read_bytes())
     cached = FACTS_CACHE / f"{digest.hexdigest()[:24]}.json"
     if cached.is_file():
         facts: dict[str, Any] = json.loads(cached.read_text())

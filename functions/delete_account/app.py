@@ -4,7 +4,7 @@ from fastapi import Response, status
 from mangum import Mangum
 
 from mdcreator.auth import cookies, keys, service
-from mdcreator.auth.deps import CurrentUser
+from mdcreator.auth.deps import AccessToken, CurrentUser
 from mdcreator.auth.schemas import AccountDelete
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
@@ -26,9 +26,9 @@ app = create_app(keys.verifies_tokens)
     },
 )
 async def delete_account(
-    body: AccountDelete, user: CurrentUser, db: DbSession, client_ip: ClientIp
+    body: AccountDelete, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
 ) -> Response:
-    service.delete_account(db, user, body.password, client_ip)
+    service.delete_account(db, user, body.password, client_ip, session_id=token.sid)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     cookies.clear_session_cookies(response)
     return response

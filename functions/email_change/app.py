@@ -4,7 +4,7 @@ from fastapi import status
 from mangum import Mangum
 
 from mdcreator.auth import keys, recovery
-from mdcreator.auth.deps import CurrentUser
+from mdcreator.auth.deps import AccessToken, CurrentUser
 from mdcreator.auth.schemas import EmailChange
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
@@ -26,9 +26,11 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
     responses=error_responses(400, 401, 413, 415, 422, 429, 503),
 )
 async def request_email_change(
-    body: EmailChange, user: CurrentUser, db: DbSession, client_ip: ClientIp
+    body: EmailChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
 ) -> Message:
-    recovery.request_email_change(db, user, body.new_email, body.password, client_ip)
+    recovery.request_email_change(
+        db, user, body.new_email, body.password, client_ip, session_id=token.sid
+    )
     return Message(message="A confirmation link is on its way to the new address")
 
 

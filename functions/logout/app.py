@@ -20,12 +20,12 @@ app = create_app(keys.verifies_tokens)
     response_model=Message,
     responses={
         **error_responses(401, 503),
-        **cookies.set_cookie_docs(200, cookies.CLEARS_COOKIES),
+        **cookies.set_cookie_docs(200, cookies.CLEARS_REFRESH_COOKIE),
     },
 )
 async def logout(token: AccessToken, response: Response) -> Message:
     service.logout(token)
-    cookies.clear_session_cookies(response)
+    cookies.clear_refresh_cookie(response)
     return Message(message="Logged out successfully")
 
 

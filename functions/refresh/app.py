@@ -19,7 +19,7 @@ app = create_app(keys.signs_tokens)
     summary="Refresh the session's tokens",
     response_model=Token | CookieToken,
     responses={
-        **error_responses(401, 403, 413, 415, 422, 503),
+        **error_responses(400, 401, 403, 413, 415, 422, 503),
         **cookies.set_cookie_docs(200, cookies.ISSUES_COOKIES),
     },
 )

@@ -94,3 +94,40 @@ def test_the_spa_origins_are_the_setting(email: str, override_settings: Any) -> 
     assert refused.body == {"detail": "Origin not allowed"}
     assert refused.cookies == []
     assert _login(email, origin="https://app.mdcreator.example").status == 200
+
+
+def test_logout_keeps_the_device_cookie_so_outsiders_cannot_lock_the_owner_out(
+    email: str, override_settings: Any
+) -> None:
+    from tests.support.handlers import bearer
+
+    override_settings(LOGIN_ACCOUNT_MAX_FAILURES=3)
+    signup(email)
+    issued = _set(_login(email))
+    access = _login(email).body["access_token"]
+    headers = {**bearer(access), "origin": SPA, "x-refresh-token-mode": "cookie"}
+    out = invoke("logout", http_event("POST", "/api/auth/logout", headers=headers))
+    assert out.status == 200
+    cleared = _set(out)
+    assert cleared["mdc_refresh"].max_age == 0
+    assert "mdc_device" not in cleared
+    # Outsiders trip the account-wide limit; the browser's kept device cookie still logs in.
+    assert [_login(email, password=WRONG).status for _ in range(3)] == [401] * 3
+    device = {"mdc_device": issued["mdc_device"].value}
+    assert _login(email, cookies=device).status == 200
+
+
+def test_two_refresh_cookies_are_refused_and_spend_neither(email: str) -> None:
+    # A sibling subdomain can plant its own mdc_refresh (Domain=.example.com) beside ours:
+    # taking the last one would log the victim into the planter's session.
+    signup(email)
+    mine = _set(_login(email))["mdc_refresh"].value
+    planted = _set(_login(email))["mdc_refresh"].value
+    headers = {"origin": SPA, "x-refresh-token-mode": "cookie"}
+    event = http_event("POST", "/api/auth/refresh", headers=headers)
+    event["cookies"] = [f"mdc_refresh={planted}", f"mdc_refresh={mine}"]
+    answer = invoke("refresh", event)
+    assert answer.status == 400
+    assert "more than one" in answer.body["detail"]
+    assert _refresh(mine).status == 200
+    assert _refresh(planted).status == 200

@@ -223,3 +223,16 @@ def test_a_reset_cancels_a_pending_email_change(
     assert reset(_reset_token(email, mail_server)).status == 200
     assert (confirm(pending).status, confirm(pending).body) == (400, INVALID)
     assert login(email, NEW_PASSWORD).status == 200
+
+
+def test_gmail_dots_make_no_new_mailbox_for_the_limit(override_settings: Any) -> None:
+    import uuid
+
+    override_settings(PASSWORD_RESET_EMAIL_MAX=2)
+    local = "u" + uuid.uuid4().hex[:10]
+    dotted = f"{local[:3]}.{local[3:6]}.{local[6:]}"
+    spellings = [f"{dotted}@gmail.com", f"{local}@gmail.com", f"{local[:1]}.{local[1:]}@gmail.com"]
+    assert [forgot(s, ip=client_ip()).status for s in spellings] == [202, 202, 429]
+    # Dots name other mailboxes elsewhere: only Gmail folds them.
+    others = [f"{dotted}@example.com", f"{local}@example.com"]
+    assert [forgot(s, ip=client_ip()).status for s in others] == [202, 202]

@@ -53,3 +53,13 @@ def test_utf8_body_base64_encoded_is_read_as_usual(email: str) -> None:
 
     assert invoke("signup", _event("signup", body)).status == 201
     assert invoke("login", _event("login", body)).status == 200
+
+
+@pytest.mark.parametrize("digits", [4301, 10_000])
+def test_a_content_length_of_thousands_of_digits_is_413_not_500(digits: int) -> None:
+    # More digits than Python's int() converts (4300): the declared size is too large anyway.
+    event = _event("login", b'{"email": "a@example.com", "password": "x"}')
+    event["headers"]["content-length"] = "9" * digits
+    answer = invoke("login", event)
+    assert answer.status == 413
+    assert answer.body == {"detail": "Request body too large"}

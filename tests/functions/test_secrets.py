@@ -69,10 +69,12 @@ def aws(secrets_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Secr
     }.items():
         monkeypatch.setenv(name, value)
     aws_secrets._values.clear()
+    aws_secrets._read_at.clear()
     aws_secrets.forget_client()
     yield boto3.client("secretsmanager")
     monkeypatch.undo()
     aws_secrets._values.clear()
+    aws_secrets._read_at.clear()
     aws_secrets.forget_client()
     reset_clients()
 
@@ -237,3 +239,82 @@ def test_a_binary_secret_is_read_as_text(aws: SecretsClient) -> None:
         "ARN"
     ]
     assert get_secret(arn) == "rediss://x"
+
+
+def test_a_removed_public_key_stops_being_trusted_within_the_cache_ttl(
+    deployed: Callable[..., dict[str, str]], aws: SecretsClient, account: dict[str, Any]
+) -> None:
+    import time
+
+    from tests.support.forge import claims_of, sign_jwk
+
+    retired = fresh_keys()
+    ring = json.loads(retired["JWT_PUBLIC_KEYS"])["keys"] + TEST_PUBLIC_JWKS["keys"]
+    arns = deployed(SECRETS_CACHE_TTL_S="1")
+    aws.put_secret_value(
+        SecretId=arns["JWT_PUBLIC_KEYS_SECRET_ARN"], SecretString=json.dumps({"keys": ring})
+    )
+    reset_clients()
+    tokens = _login_works(account["user"]["email"])
+    # A token of the retired (or leaked) key, trusted while its public key is published.
+    token = sign_jwk(json.loads(retired["JWT_PRIVATE_KEY"]), claims_of(tokens["access_token"]))
+    assert me(token).status == 200
+    aws.put_secret_value(
+        SecretId=arns["JWT_PUBLIC_KEYS_SECRET_ARN"], SecretString=json.dumps(TEST_PUBLIC_JWKS)
+    )
+    time.sleep(1.2)
+    assert me(token).status == 401  # the warm environment read the set again
+    assert me(tokens["access_token"]).status == 200
+
+
+def test_signers_take_a_new_private_key_within_the_cache_ttl(
+    deployed: Callable[..., dict[str, str]], aws: SecretsClient, account: dict[str, Any]
+) -> None:
+    import time
+
+    import jwt
+
+    new = fresh_keys()
+    ring = TEST_PUBLIC_JWKS["keys"] + json.loads(new["JWT_PUBLIC_KEYS"])["keys"]
+    arns = deployed(SECRETS_CACHE_TTL_S="1")
+    aws.put_secret_value(
+        SecretId=arns["JWT_PUBLIC_KEYS_SECRET_ARN"], SecretString=json.dumps({"keys": ring})
+    )
+    reset_clients()
+    before = _login_works(account["user"]["email"])["access_token"]
+    aws.put_secret_value(
+        SecretId=arns["JWT_PRIVATE_KEY_SECRET_ARN"], SecretString=new["JWT_PRIVATE_KEY"]
+    )
+    time.sleep(1.2)
+    after = _login_works(account["user"]["email"])["access_token"]
+    new_kid = json.loads(new["JWT_PUBLIC_KEYS"])["keys"][0]["kid"]
+    assert jwt.get_unverified_header(before)["kid"] != new_kid
+    assert jwt.get_unverified_header(after)["kid"] == new_kid
+
+
+def test_a_snapstart_restore_reads_the_keys_again(
+    deployed: Callable[..., dict[str, str]], aws: SecretsClient, account: dict[str, Any]
+) -> None:
+    import jwt
+
+    from mdcreator.core import snapstart
+
+    new = fresh_keys()
+    ring = TEST_PUBLIC_JWKS["keys"] + json.loads(new["JWT_PUBLIC_KEYS"])["keys"]
+    arns = deployed()  # the default TTL: a minute
+    aws.put_secret_value(
+        SecretId=arns["JWT_PUBLIC_KEYS_SECRET_ARN"], SecretString=json.dumps({"keys": ring})
+    )
+    reset_clients()
+    _login_works(account["user"]["email"])
+    # The snapshot may be days old when an environment is restored from it.
+    snapstart.close_connections()
+    aws.put_secret_value(
+        SecretId=arns["JWT_PRIVATE_KEY_SECRET_ARN"], SecretString=new["JWT_PRIVATE_KEY"]
+    )
+    snapstart.open_connections()
+    after = _login_works(account["user"]["email"])["access_token"]
+    assert (
+        jwt.get_unverified_header(after)["kid"]
+        == json.loads(new["JWT_PUBLIC_KEYS"])["keys"][0]["kid"]
+    )

@@ -31,7 +31,7 @@ def test_the_login_past_the_cap_ends_the_oldest_session(email: str, override_set
 def test_no_refresh_past_the_absolute_lifetime(account: dict[str, Any]) -> None:
     from mdcreator.auth import sessions
 
-    claims = _claims(account["refresh_token"])
+    claims = _claims(account["access_token"])
     # Ninety-one days of faithful refreshing, in one step: the login time is what counts.
     logged_in = datetime.now(UTC) - timedelta(days=91)
     sessions.get_redis().hset(
@@ -46,7 +46,7 @@ def test_no_refresh_past_the_absolute_lifetime(account: dict[str, Any]) -> None:
 def test_tokens_never_outlive_the_session(account: dict[str, Any]) -> None:
     from mdcreator.auth import sessions
 
-    claims = _claims(account["refresh_token"])
+    claims = _claims(account["access_token"])
     logged_in = datetime.now(UTC) - timedelta(days=89, hours=23, minutes=55)
     sessions.get_redis().hset(
         sessions.session_key(claims["sub"], claims["sid"]),
@@ -55,16 +55,23 @@ def test_tokens_never_outlive_the_session(account: dict[str, Any]) -> None:
     )
     renewed = refresh(account["refresh_token"]).body
     session_end = logged_in + timedelta(days=90)
-    for token in (renewed["refresh_token"], renewed["access_token"]):
-        assert _claims(token)["exp"] <= session_end.timestamp() + 1
+    assert _claims(renewed["access_token"])["exp"] <= session_end.timestamp() + 1
     assert renewed["expires_in"] <= 5 * 60 + 1
+    # The opaque refresh token lives as long as its session's key.
+    key = sessions.session_key(claims["sub"], claims["sid"])
+    assert sessions.get_redis().pttl(key) <= 5 * 60 * 1000 + 1000
 
 
 def test_refresh_slides_the_refresh_lifetime(account: dict[str, Any]) -> None:
-    first = _claims(account["refresh_token"])
+    from mdcreator.auth import sessions
+
+    claims = _claims(account["access_token"])
+    key = sessions.session_key(claims["sub"], claims["sid"])
     time.sleep(1.1)
-    second = _claims(refresh(account["refresh_token"]).body["refresh_token"])
-    assert second["exp"] - first["exp"] >= 1  # a sliding 30 days, under the 90-day cap
+    first = sessions.get_redis().pttl(key)
+    assert refresh(account["refresh_token"]).status == 200
+    second = sessions.get_redis().pttl(key)
+    assert second - first >= 900  # a sliding 30 days, under the 90-day cap
 
 
 @pytest.mark.parametrize("revocation", ["password", "logout_all"])

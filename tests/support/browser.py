@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.paths import ROOT
 
-__all__ = ["FLAGS", "SCREENSHOTS", "Page", "Site", "claims"]
+__all__ = ["FLAGS", "SCREENSHOTS", "Page", "Site"]
 
 # Screenshots of every step (gitignored; docs/browser-sessions.md).
 SCREENSHOTS = ROOT / "screenshots"
@@ -90,8 +88,3 @@ class Page:
             script, self.site.api_url + path, headers
         )
         return result
-
-
-def claims(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))

@@ -27,10 +27,17 @@ def claims_of(token: str, **changes: Any) -> dict[str, Any]:
     return {name: value for name, value in claims.items() if value is not None}
 
 
+def _typ(claims: dict[str, Any]) -> dict[str, str]:
+    """The JOSE typ we give such claims: at+jwt for an access token; a refresh token's claims
+    get pyjwt's JWT, as the previous release signed them."""
+    return {"typ": "at+jwt"} if claims.get("typ") == "access" else {}
+
+
 def sign(claims: dict[str, Any], **header: Any) -> str:
     """ES256 with the run's own key and kid: only what the test changed is wrong."""
     kid, key = run_signing_key()
-    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid, **header})
+    headers = {"kid": kid, **_typ(claims), **header}
+    return jwt.encode(claims, key, algorithm="ES256", headers=headers)
 
 
 def sign_with_other_key(claims: dict[str, Any], *, same_kid: bool = True) -> str:
@@ -38,7 +45,7 @@ def sign_with_other_key(claims: dict[str, Any], *, same_kid: bool = True) -> str
     kid, _ = run_signing_key()
     other = ec.generate_private_key(ec.SECP256R1())
     headers = {"kid": kid} if same_kid else {}
-    return jwt.encode(claims, other, algorithm="ES256", headers=headers)
+    return jwt.encode(claims, other, algorithm="ES256", headers={**headers, **_typ(claims)})
 
 
 def swap_payload(token: str, **changes: Any) -> str:
@@ -83,10 +90,11 @@ def sign_with_embedded_key(claims: dict[str, Any]) -> str:
     other = ec.generate_private_key(ec.SECP256R1())
     offered = public_jwk(other.public_key())
     headers = {"kid": offered["kid"], "jwk": offered, "jku": "https://attacker.example/jwks"}
-    return jwt.encode(claims, other, algorithm="ES256", headers=headers)
+    return jwt.encode(claims, other, algorithm="ES256", headers={**headers, **_typ(claims)})
 
 
 def sign_jwk(private_jwk: dict[str, str], claims: dict[str, Any]) -> str:
     """ES256 with the given private JWK and its kid (another deployment's key, a rotation)."""
     signing = parse_private_key(json.dumps(private_jwk))
-    return jwt.encode(claims, signing.key, algorithm="ES256", headers={"kid": signing.kid})
+    headers = {"kid": signing.kid, **_typ(claims)}
+    return jwt.encode(claims, signing.key, algorithm="ES256", headers=headers)

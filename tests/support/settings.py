@@ -24,10 +24,12 @@ TEST_PRIVATE_JWK = generate_private_jwk()
 TEST_PUBLIC_JWKS = public_jwks_of(TEST_PRIVATE_JWK)
 # Every key the run writes starts with this (tests/support/services.py deletes them at the end).
 REDIS_KEY_PREFIX = f"mdc-test-{uuid.uuid4().hex[:8]}:"
-# What production needs beyond ENV: a bcrypt cost and an SPA that is public https.
+# What production needs beyond ENV: a bcrypt cost, an SPA that is public https, a relay with
+# TLS.
 PRODUCTION = {
     "ENV": "production",
     "BCRYPT_ROUNDS": "12",
+    "SMTP_URL": "smtps://relay.example.com",
     "APP_URL": "https://app.example.com",
     "CORS_ORIGINS": "https://app.example.com",
 }

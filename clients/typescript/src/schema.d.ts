@@ -641,7 +641,10 @@ export interface components {
              * @description Lifetime of the access token in seconds.
              */
             expires_in: number;
-            /** Refresh Token */
+            /**
+             * Refresh Token
+             * @description Opaque: send it to /api/auth/refresh, nowhere else; it is no JWT.
+             */
             refresh_token: string;
             /**
              * Token Type
@@ -878,7 +881,10 @@ export interface components {
              * @description Lifetime of the access token in seconds.
              */
             expires_in: number;
-            /** Refresh Token */
+            /**
+             * Refresh Token
+             * @description Opaque: send it to /api/auth/refresh, nowhere else; it is no JWT.
+             */
             refresh_token: string;
             /**
              * Token Type
@@ -1414,7 +1420,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `mdc_refresh` and `mdc_device` with Max-Age=0: the browser forgets both. */
+                    /** @description `mdc_refresh` with Max-Age=0; `mdc_device` stays: the device token is still valid, the browser's proof of an earlier login for the next one. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -1927,6 +1933,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"] | components["schemas"]["CookieToken"];
+                };
+            };
+            /** @description An invalid, used or expired link; or an email change to the current address */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not authenticated */

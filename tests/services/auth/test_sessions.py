@@ -10,15 +10,21 @@ import pytest
 
 from mdcreator.auth import sessions
 from mdcreator.auth.sessions import Rotation
+from mdcreator.auth.tokens import RefreshToken, refresh_digest
 
-Ids = tuple[uuid.UUID, uuid.UUID, uuid.UUID]
+Ids = tuple[uuid.UUID, uuid.UUID, str]
+
+
+def _new(user_id: uuid.UUID, session_id: uuid.UUID, version: int = 0) -> datetime | None:
+    return sessions.create_session(user_id, session_id, refresh_digest(uuid.uuid4().hex), version)
 
 
 @pytest.fixture
 def session() -> Ids:
-    """(user_id, session_id, refresh_jti) of a fresh session at credentials version 0."""
-    ids = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    assert sessions.create_session(*ids, 0) is not None
+    """(user_id, session_id, refresh secret) of a fresh session at credentials version 0."""
+    token = RefreshToken.new(uuid.uuid4(), uuid.uuid4())
+    ids = token.user_id, token.session_id, token.secret
+    assert sessions.create_session(ids[0], ids[1], refresh_digest(ids[2]), 0) is not None
     return ids
 
 
@@ -26,9 +32,9 @@ def _live(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
     return sessions.session_credentials(user_id, session_id, uuid.uuid4()) is not None
 
 
-def _rotate(ids: Ids, presented: uuid.UUID, version: int = 0) -> sessions.Refresh:
+def _rotate(ids: Ids, presented: str, version: int = 0) -> sessions.Refresh:
     user_id, session_id, _ = ids
-    return sessions.rotate_refresh_token(user_id, session_id, presented, uuid.uuid4(), version)
+    return sessions.rotate_refresh_token(user_id, session_id, presented, version)
 
 
 def test_token_is_live_while_its_session_exists(session: Ids) -> None:
@@ -62,11 +68,30 @@ def test_rotation_then_reuse_of_an_old_token_kills_the_session(session: Ids) -> 
     user_id, session_id, first = session
     second = _rotate(session, first)
     assert second.outcome is Rotation.ROTATED
-    assert second.refresh_jti is not None
-    assert _rotate(session, second.refresh_jti).outcome is Rotation.ROTATED
+    assert second.secret is not None
+    assert _rotate(session, second.secret).outcome is Rotation.ROTATED
     assert _rotate(session, first).outcome is Rotation.REUSED
     assert not _live(user_id, session_id)
-    assert _rotate(session, second.refresh_jti).outcome is Rotation.GONE
+    assert _rotate(session, second.secret).outcome is Rotation.GONE
+
+
+def test_a_secret_that_was_never_the_sessions_is_refused_and_ends_nothing(session: Ids) -> None:
+    user_id, session_id, first = session
+    assert _rotate(session, RefreshToken.new(user_id, session_id).secret).outcome is (
+        Rotation.UNKNOWN
+    )
+    assert _live(user_id, session_id)
+    assert _rotate(session, first).outcome is Rotation.ROTATED
+
+
+def test_the_child_secret_is_the_one_whose_hash_the_session_keeps(session: Ids) -> None:
+    user_id, session_id, first = session
+    child = _rotate(session, first)
+    assert child.secret is not None and child.secret != first
+    stored = sessions.get_redis().hgetall(sessions.session_key(user_id, session_id))
+    assert stored["refresh_hash"] == refresh_digest(child.secret)
+    assert stored["previous_hash"] == refresh_digest(first)
+    assert first not in stored.values() and child.secret not in stored.values()
 
 
 def test_the_just_rotated_token_within_grace_gets_the_same_child(session: Ids) -> None:
@@ -74,7 +99,7 @@ def test_the_just_rotated_token_within_grace_gets_the_same_child(session: Ids) -
     child = _rotate(session, first)
     again = _rotate(session, first)
     assert again.outcome is Rotation.DUPLICATE
-    assert again.refresh_jti == child.refresh_jti
+    assert again.secret == child.secret
     assert again.ends_at == child.ends_at
     assert _live(user_id, session_id)
 
@@ -84,7 +109,7 @@ def test_concurrent_rotations_of_one_token_share_one_child(session: Ids) -> None
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(lambda _: _rotate(session, first), range(20)))
     assert [r.outcome for r in results].count(Rotation.ROTATED) == 1
-    assert {r.refresh_jti for r in results} == {results[0].refresh_jti}
+    assert {r.secret for r in results} == {results[0].secret}
 
 
 def test_a_session_with_outdated_credentials_is_gone_on_refresh(session: Ids) -> None:
@@ -96,7 +121,7 @@ def test_end_all_sessions_can_keep_the_current_one() -> None:
     user_id = uuid.uuid4()
     session_ids = [uuid.uuid4() for _ in range(3)]
     for session_id in session_ids:
-        sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+        _new(user_id, session_id)
     assert sessions.end_all_sessions(user_id, keep=session_ids[0]) == 2
     assert [_live(user_id, sid) for sid in session_ids] == [True, False, False]
     assert sessions.end_all_sessions(user_id) == 1
@@ -105,17 +130,17 @@ def test_end_all_sessions_can_keep_the_current_one() -> None:
 
 def test_a_new_credentials_version_refuses_sessions_still_being_created() -> None:
     user_id, keep = uuid.uuid4(), uuid.uuid4()
-    sessions.create_session(user_id, keep, uuid.uuid4(), 0)
+    _new(user_id, keep)
     sessions.end_all_sessions(user_id, keep=keep, credentials_version=1)
     assert sessions.session_credentials(user_id, keep, uuid.uuid4()) == 1
     # A login that read the old password before the change commits its session after it.
-    assert sessions.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 0) is None
-    assert sessions.create_session(user_id, uuid.uuid4(), uuid.uuid4(), 1) is not None
+    assert _new(user_id, uuid.uuid4(), 0) is None
+    assert _new(user_id, uuid.uuid4(), 1) is not None
 
 
 def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None:
     user_id, other, session_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+    _new(user_id, session_id)
     token = sessions.issue_device_token(user_id, session_id)
     assert token is not None
     assert sessions.is_device_trusted(user_id, token)
@@ -127,9 +152,43 @@ def test_device_tokens_are_bound_to_their_account_and_die_with_end_all() -> None
 
 def test_only_a_digest_of_a_device_token_is_stored() -> None:
     user_id, session_id = uuid.uuid4(), uuid.uuid4()
-    sessions.create_session(user_id, session_id, uuid.uuid4(), 0)
+    _new(user_id, session_id)
     token = sessions.issue_device_token(user_id, session_id)
     assert token is not None
     stored = sessions.get_redis().hgetall(sessions.key("devices", f"{{{user_id}}}"))
     assert token not in str(stored)
     assert len(stored) == 1
+
+
+def _legacy_session(user_id: uuid.UUID, session_id: uuid.UUID, **fields: object) -> None:
+    """A session as the previous release kept it: jtis of signed refresh JWTs, no hashes."""
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    key = sessions.session_key(user_id, session_id)
+    sessions.get_redis().hset(key, mapping={"cv": 0, "created_at": now, **fields})  # type: ignore[arg-type]
+    sessions.get_redis().pexpire(key, 60_000)
+
+
+def test_a_legacy_jti_rotated_by_the_previous_release_moments_ago_ends_nothing() -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    current, previous = uuid.uuid4(), uuid.uuid4()
+    rotated_at = int(datetime.now(UTC).timestamp() * 1000)
+    _legacy_session(
+        user_id,
+        session_id,
+        refresh_jti=str(current),
+        previous_jti=str(previous),
+        rotated_at=rotated_at,
+    )
+    retry = sessions.rotate_refresh_token(user_id, session_id, "jwt-1", 0, legacy_jti=previous)
+    assert retry.outcome is Rotation.UNKNOWN
+    assert _live(user_id, session_id)
+    rotated = sessions.rotate_refresh_token(user_id, session_id, "jwt-2", 0, legacy_jti=current)
+    assert rotated.outcome is Rotation.ROTATED
+
+
+def test_an_older_legacy_jti_is_reuse_and_ends_the_session() -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    _legacy_session(user_id, session_id, refresh_jti=str(uuid.uuid4()))
+    older = sessions.rotate_refresh_token(user_id, session_id, "jwt", 0, legacy_jti=uuid.uuid4())
+    assert older.outcome is Rotation.REUSED
+    assert not _live(user_id, session_id)

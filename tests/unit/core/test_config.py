@@ -10,7 +10,7 @@ PRODUCTION_SPA = "https://app.example.com"
 def _no_test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     # The suite's own environment (ENV=test, fast bcrypt) must not decide these stories; the
     # SPA's address is a production one, which production needs (see below).
-    for name in ("ENV", "BCRYPT_ROUNDS", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"):
+    for name in ("ENV", "BCRYPT_ROUNDS", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS", "SMTP_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("APP_URL", PRODUCTION_SPA)
     monkeypatch.setenv("CORS_ORIGINS", PRODUCTION_SPA)
@@ -95,3 +95,26 @@ def test_cookie_samesite_in_any_case(given: str, kept: str) -> None:
 def test_cookie_samesite_refuses_other_values() -> None:
     with pytest.raises(ValidationError):
         Settings(cookie_samesite="sometimes")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://user:pass@smtp.example.com:587",
+        "smtp://smtp.example.com:25?starttls=false",
+        "SMTP://smtp.example.com",
+    ],
+)
+def test_production_refuses_a_relay_without_tls(url: str) -> None:
+    # The relay's password and every mailed link would cross the network in the clear.
+    with pytest.raises(ValidationError, match="SMTP_URL must use TLS"):
+        Settings(smtp_url=url)
+    assert Settings(env="development", smtp_url=url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["smtps://user:pass@smtp.example.com", "smtp://user:pass@smtp.example.com:587?starttls=true"],
+)
+def test_production_takes_a_relay_with_tls(url: str) -> None:
+    assert Settings(smtp_url=url).smtp_url.get_secret_value() == url

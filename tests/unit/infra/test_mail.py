@@ -73,7 +73,7 @@ def test_bad_smtp_url_is_refused_without_echoing_it(url: str) -> None:
 
 
 def test_production_without_smtp_url_refuses_to_start(override_settings: Any) -> None:
-    override_settings(**PRODUCTION, SMTP_URL="")
+    override_settings(**{**PRODUCTION, "SMTP_URL": ""})
     with pytest.raises(mail.MailNotConfigured, match="SMTP_URL is required"):
         mail.get_backend()
 

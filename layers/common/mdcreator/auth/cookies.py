@@ -10,17 +10,21 @@ both `HttpOnly; Secure; SameSite=<COOKIE_SAMESITE>`. Because the browser sends t
 cookie by itself, refreshing from it needs what a page on another site cannot produce: the
 custom header (a cross-origin request with it needs a CORS preflight, which only the SPA's
 origins pass) and, when the browser names one, an Origin among the SPA's.
+
+A sibling subdomain can set its own `mdc_refresh` for our host (Domain=.example.com): a
+refresh that carries more than one is refused (400), not answered from the last. The names
+stay without the `__Host-` prefix, which would refuse such cookies in the browser: it needs
+Path=/, and then the refresh token would travel with every request to the API's host, not
+only to /api/auth; renaming would also end every browser session at once.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from fastapi import Response
-from jwt.utils import base64url_decode
 
 from ..core.config import get_settings
 from .errors import CookieModeRequired, InvalidToken, OriginNotAllowed
@@ -41,6 +45,10 @@ ISSUES_COOKIES = (
     f"and, when a session starts, `{DEVICE_COOKIE}` (the device token; HttpOnly; Secure; "
     f"Path={DEVICE_PATH})."
 )
+CLEARS_REFRESH_COOKIE = (
+    f"`{REFRESH_COOKIE}` with Max-Age=0; `{DEVICE_COOKIE}` stays: the device token is still "
+    "valid, the browser's proof of an earlier login for the next one."
+)
 CLEARS_COOKIES = (
     f"`{REFRESH_COOKIE}` and `{DEVICE_COOKIE}` with Max-Age=0: the browser forgets both."
 )
@@ -54,6 +62,14 @@ def set_cookie_docs(status: int, description: str) -> dict[int | str, dict[str, 
     """The OpenAPI entry for a route answer's Set-Cookie headers."""
     header = {"description": description, "schema": {"type": "string"}}
     return {status: {"headers": {"Set-Cookie": header}}}
+
+
+def count_cookies(header: str | None, name: str) -> int:
+    """How many cookies of this name a Cookie header carries (a browser sends one per
+    domain and path that set one)."""
+    if not header:
+        return 0
+    return sum(1 for pair in header.split(";") if pair.strip().partition("=")[0] == name)
 
 
 def check_origin(origin: str | None) -> None:
@@ -81,8 +97,14 @@ def _clear(response: Response, name: str, path: str) -> None:
     _set(response, name, "", path, max_age=0)
 
 
+def clear_refresh_cookie(response: Response) -> None:
+    """Logout: this session ends; the device token stays valid, and so does its cookie (else
+    outsiders tripping the account-wide limit would lock the owner's browser out)."""
+    _clear(response, REFRESH_COOKIE, REFRESH_PATH)
+
+
 def clear_session_cookies(response: Response) -> None:
-    """Logout, logout-all, deletion: the browser forgets both tokens."""
+    """Logout-all, deletion: every device token is revoked, the browser forgets both."""
     _clear(response, REFRESH_COOKIE, REFRESH_PATH)
     _clear(response, DEVICE_COOKIE, DEVICE_PATH)
 
@@ -92,12 +114,11 @@ def clear_device_cookie(response: Response) -> None:
     _clear(response, DEVICE_COOKIE, DEVICE_PATH)
 
 
-def _seconds_left(refresh_token: str) -> int:
-    """Until the refresh token's `exp`, which is already capped at its session's end (login +
-    SESSION_MAX_AGE_DAYS). The token was signed in this request: its claims are read, not
-    verified again (that would be a second ES256 check, ~0.25 ms, for nothing)."""
-    claims = json.loads(base64url_decode(refresh_token.split(".")[1]))
-    return max(0, int(claims["exp"] - time.time()))
+def _seconds_left(token: Token) -> int:
+    """Until the refresh token dies: REFRESH_TOKEN_EXPIRE_DAYS, capped at its session's end
+    (login + SESSION_MAX_AGE_DAYS)."""
+    ends = token.refresh_expires_at
+    return 0 if ends is None else max(0, int((ends - datetime.now(UTC)).total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -115,7 +136,7 @@ class Delivery:
             REFRESH_COOKIE,
             token.refresh_token,
             REFRESH_PATH,
-            _seconds_left(token.refresh_token),
+            _seconds_left(token),
         )
         if isinstance(token, LoginToken):
             days = get_settings().device_token_ttl_days

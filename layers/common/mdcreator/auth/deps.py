@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..http.deps import DbSession
 from . import cookies, service
-from .errors import InvalidToken
+from .errors import DuplicateRefreshCookie, InvalidToken
 from .models import User
 from .schemas import DeviceToken, RefreshRequest, UserLogin
 from .tokens import VerifiedToken
@@ -102,7 +102,11 @@ async def get_refresh_token(
             f"`{cookies.MODE_HEADER}: cookie` and, from a browser, an SPA Origin.",
         ),
     ] = None,
+    cookie_header: Annotated[str | None, Header(alias="cookie", include_in_schema=False)] = None,
 ) -> str:
+    if body is None and cookies.count_cookies(cookie_header, cookies.REFRESH_COOKIE) > 1:
+        # Refused rather than picking one: a sibling subdomain may have planted the other.
+        raise DuplicateRefreshCookie()
     token = delivery.refresh_token(body.refresh_token if body else None, refresh_cookie)
     if token is None:
         # Neither a body nor a cookie: the answer a client without cookie mode always got.

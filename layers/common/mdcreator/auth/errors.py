@@ -45,6 +45,16 @@ class OriginNotAllowed(CookieRefused):
     detail = "Origin not allowed"
 
 
+class DuplicateRefreshCookie(BadRequest):
+    """Cookies of one name from more than one domain or path: one may be planted by a sibling
+    subdomain (cookie tossing), and which one is ours cannot be told."""
+
+    detail = (
+        "The request carries more than one mdc_refresh cookie: clear this site's cookies and "
+        "log in again"
+    )
+
+
 class InvalidLinkToken(BadRequest):
     """A mailed link's token that is used, expired, unknown, for another purpose or stale."""
 

@@ -2,10 +2,12 @@
 
 JWT_PRIVATE_KEY is one private JWK: the current signing key, given only to the functions
 that mint tokens. JWT_PUBLIC_KEYS is a JWK Set of public keys (the current key and the
-previous ones still within a refresh token's lifetime): every function verifies against it
+previous ones still within an access token's lifetime): every function verifies against it
 and /.well-known/jwks.json publishes it. Rotation adds the new public key to the set before
-the private key changes, and drops the old one a refresh lifetime later: nobody is logged
-out.
+the private key changes, and drops the old one once tokens it signed have expired
+(ACCESS_TOKEN_EXPIRE_MINUTES; refresh JWTs of the previous release, REFRESH_TOKEN_EXPIRE_DAYS):
+nobody is logged out. From Secrets Manager both are read again after SECRETS_CACHE_TTL_S and
+after a SnapStart restore: a key removed from the secret is distrusted within that time.
 
     python -m mdcreator.auth.keys            # print a new private JWK and its public JWK Set
 """
@@ -122,9 +124,22 @@ def parse_public_keys(text: str) -> KeyRing:
     return KeyRing(keys)
 
 
-@lru_cache
+def _secret_setting(value: str, arn: str) -> str:
+    """A key setting as it is now: from Secrets Manager, at most SECRETS_CACHE_TTL_S old,
+    where an ARN is set; else the environment's value."""
+    if not arn:
+        return value
+    return aws_secrets.get_secret(arn, get_settings().secrets_cache_ttl_s)
+
+
+@lru_cache(maxsize=4)
+def _ring_of(text: str) -> KeyRing:
+    return parse_public_keys(text)
+
+
 def get_key_ring() -> KeyRing:
-    return parse_public_keys(get_settings().jwt_public_keys)
+    settings = get_settings()
+    return _ring_of(_secret_setting(settings.jwt_public_keys, settings.jwt_public_keys_secret_arn))
 
 
 def find_key(kid: object) -> ec.EllipticCurvePublicKey | None:
@@ -143,19 +158,32 @@ def find_key(kid: object) -> ec.EllipticCurvePublicKey | None:
     except aws_secrets.SecretUnavailable:
         return None
     get_settings.cache_clear()
-    get_key_ring.cache_clear()
     return get_key_ring().get(kid)
 
 
-@lru_cache
+@lru_cache(maxsize=4)
+def _signing_of(text: str) -> SigningKey:
+    return parse_private_key(text)
+
+
 def get_signing_key() -> SigningKey:
-    signing = parse_private_key(get_settings().jwt_private_key.get_secret_value())
+    settings = get_settings()
+    text = _secret_setting(
+        settings.jwt_private_key.get_secret_value(), settings.jwt_private_key_secret_arn
+    )
+    signing = _signing_of(text)
     if get_key_ring().get(signing.kid) is None:
         # Verifiers would refuse every token it signs: publish the public key first.
         raise UnusableKey(
             f"JWT_PUBLIC_KEYS lacks the public key of JWT_PRIVATE_KEY ({signing.kid})"
         )
     return signing
+
+
+def forget_keys() -> None:
+    """Drop the parsed keys (tests switching keys as a new process would)."""
+    _ring_of.cache_clear()
+    _signing_of.cache_clear()
 
 
 def check_keys(*, signs: bool) -> None:

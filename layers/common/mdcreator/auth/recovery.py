@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,7 +198,13 @@ def _change_notice_mail(user: User, new_email: str) -> mail.Mail:
 
 
 def request_email_change(
-    db: Session, user: User, new_email: str, password: str, client_ip: str
+    db: Session,
+    user: User,
+    new_email: str,
+    password: str,
+    client_ip: str,
+    *,
+    session_id: uuid.UUID | None = None,
 ) -> None:
     """Mail a confirmation link to the new address and a notice to the current one.
 
@@ -206,7 +213,7 @@ def request_email_change(
     """
     settings = get_settings()
     limits.check_mail_allowed(client_ip)
-    service._confirm_password(user, password, client_ip)
+    service._confirm_password(user, password, client_ip, session_id)
     if new_email.lower() == user.email.lower():
         raise EmailUnchanged()
     started = time.monotonic()

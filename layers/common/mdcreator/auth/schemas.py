@@ -16,6 +16,7 @@ from pydantic import (
     EmailStr,
     Field,
     JsonValue,
+    PrivateAttr,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -219,7 +220,25 @@ class AccessTokenAnswer(BaseModel):
 
 
 class Token(AccessTokenAnswer):
-    refresh_token: str
+    refresh_token: str = Field(
+        description="Opaque: send it to /api/auth/refresh, nowhere else; it is no JWT."
+    )
+    # When the refresh token dies (its session's key expires then): the refresh cookie's
+    # Max-Age. Not part of the answer's body.
+    _refresh_expires_at: datetime | None = PrivateAttr(default=None)
+
+    @property
+    def refresh_expires_at(self) -> datetime | None:
+        return self._refresh_expires_at
+
+    def with_refresh_expiry(self, moment: datetime) -> Token:
+        self._refresh_expires_at = moment
+        return self
+
+    def with_device_token(self, device_token: str) -> LoginToken:
+        login = LoginToken(**self.model_dump(), device_token=device_token)
+        login._refresh_expires_at = self._refresh_expires_at
+        return login
 
 
 class LoginToken(Token):

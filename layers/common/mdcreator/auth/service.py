@@ -24,7 +24,15 @@ from .models import User
 from .passwords import check_password, hash_password, verify_dummy_password
 from .schemas import LoginToken, Token, UserCreate, UserLogin, UserResponse, UserUpdate
 from .sessions import Rotation
-from .tokens import TokenPayload, VerifiedToken, create_token, decode_token
+from .tokens import (
+    RefreshToken,
+    TokenPayload,
+    VerifiedToken,
+    create_access_token,
+    decode_access_token,
+    decode_legacy_refresh_token,
+    refresh_digest,
+)
 
 
 def find_user_by_email(db: Session, email: str) -> User | None:
@@ -55,23 +63,32 @@ def signup(db: Session, data: UserCreate, client_ip: str) -> User:
 def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> User:
     """The account whose password this is; every limit checked and reserved before bcrypt."""
     user = find_user_by_email(db, credentials.email)
+    device = credentials.device_token if user is not None else None
     trusted = (
-        user is not None
-        and credentials.device_token is not None
-        and sessions.is_device_trusted(user.id, credentials.device_token)
+        device is not None and user is not None and sessions.reserve_device_check(user.id, device)
     )
-    attempt = limits.reserve_login(
-        credentials.email, client_ip, proof="device" if trusted else "none"
-    )
+    try:
+        attempt = limits.reserve_login(
+            credentials.email,
+            client_ip,
+            proof="device" if trusted else "none",
+            proof_id=sessions.device_digest(device) if trusted and device else "",
+        )
+    except TooManyAttempts:
+        if trusted and user is not None and device is not None:
+            sessions.release_device_check(user.id, device)  # no password was checked
+        raise
     if user is None:
         verify_dummy_password(credentials.password)
         limits.fail_login(attempt)
         raise InvalidCredentials()
     check = check_password(credentials.password, user.password_hash)
     if not check.matches:
-        limits.fail_login(attempt)
+        limits.fail_login(attempt)  # a device token's reservation stays one of its failures
         raise InvalidCredentials()
     limits.release_login(attempt)
+    if trusted and device is not None:
+        sessions.release_device_check(user.id, device)
     if check.needs_rehash:
         _store_password_hash(db, user, hash_password(credentials.password))
     return user
@@ -114,59 +131,71 @@ def _record_refused_login(db: Session, email: str, refusal: Exception) -> None:
 
 def start_session(db: Session, user: User) -> LoginToken:
     """A new session for a user who just proved who they are (login, password reset)."""
-    session_id, refresh_jti = uuid.uuid4(), uuid.uuid4()
+    refresh_token = RefreshToken.new(user.id, uuid.uuid4())
     # The session exists before any token does: no token we could not revoke. It records the
     # credentials version read with the hash; if the password changed since, it is refused.
-    ends_at = sessions.create_session(user.id, session_id, refresh_jti, user.credentials_version)
+    ends_at = sessions.create_session(
+        user.id,
+        refresh_token.session_id,
+        refresh_digest(refresh_token.secret),
+        user.credentials_version,
+    )
     if ends_at is None:
         raise InvalidCredentials()
     touch_last_seen(db, user, force=True)
-    token = _issue_tokens(user, session_id, refresh_jti, ends_at)
+    token = _issue_tokens(user, refresh_token, ends_at)
     # Refused when a logout-all or password change ended the session meanwhile.
-    device_token = sessions.issue_device_token(user.id, session_id)
+    device_token = sessions.issue_device_token(user.id, refresh_token.session_id)
     if device_token is None:
         raise InvalidCredentials()
-    return LoginToken(**token.model_dump(), device_token=device_token)
+    return token.with_device_token(device_token)
+
+
+def _presented_refresh(token: str) -> tuple[uuid.UUID, uuid.UUID, str, uuid.UUID | None]:
+    """(user, session, what was presented, legacy jti) of an opaque token or a legacy JWT."""
+    opaque = RefreshToken.parse(token)
+    if opaque is not None:
+        return opaque.user_id, opaque.session_id, opaque.secret, None
+    legacy = decode_legacy_refresh_token(token)
+    return legacy.sub, legacy.sid, token, legacy.jti
 
 
 def refresh(db: Session, refresh_token: str) -> Token:
-    payload = decode_token(refresh_token, "refresh")
+    user_id, session_id, presented, legacy_jti = _presented_refresh(refresh_token)
     # The user first: a database outage answers 503 before the token is spent.
-    user = db.get(User, payload.sub)
+    user = db.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        sessions.end_session(payload.sub, payload.sid)
+        sessions.end_session(user_id, session_id)
         raise InvalidToken("account gone")
     result = sessions.rotate_refresh_token(
-        user.id, payload.sid, payload.jti, uuid.uuid4(), user.credentials_version
+        user.id, session_id, presented, user.credentials_version, legacy_jti=legacy_jti
     )
     if result.outcome is Rotation.REUSED:
         # The owner's history says a replayed token was refused, and from where.
-        events.record(db, user.id, EventKind.REFRESH_REUSE_DETECTED, session_id=payload.sid)
+        events.record(db, user.id, EventKind.REFRESH_REUSE_DETECTED, session_id=session_id)
         raise RefreshTokenReused("rotated refresh token presented again; session revoked")
-    if result.refresh_jti is None or result.ends_at is None:
+    if result.secret is None or result.ends_at is None:
         raise InvalidToken(f"refresh refused: {result.outcome}")
     # Rotated, or the same rotation presented again within the grace period (a retry, a
     # second tab): either way the session's current refresh token and a new access token.
-    return _issue_tokens(user, payload.sid, result.refresh_jti, result.ends_at)
+    current = RefreshToken(user.id, session_id, result.secret)
+    return _issue_tokens(user, current, result.ends_at)
 
 
-def _issue_tokens(
-    user: User, session_id: uuid.UUID, refresh_jti: uuid.UUID, ends_at: datetime
-) -> Token:
+def _issue_tokens(user: User, refresh_token: RefreshToken, ends_at: datetime) -> Token:
     now = datetime.now(UTC)
     access_ends = min(now + timedelta(minutes=get_settings().access_token_expire_minutes), ends_at)
-    return Token(
-        access_token=create_token(user.id, session_id, "access", not_after=access_ends),
-        refresh_token=create_token(
-            user.id, session_id, "refresh", jti=refresh_jti, not_after=ends_at
-        ),
+    token = Token(
+        access_token=create_access_token(user.id, refresh_token.session_id, access_ends),
+        refresh_token=str(refresh_token),
         expires_in=max(0, int((access_ends - now).total_seconds())),
         user=UserResponse.model_validate(user),
     )
+    return token.with_refresh_expiry(sessions.refresh_expiry(ends_at))
 
 
 def verify_access_token(token: str) -> VerifiedToken:
-    payload = decode_token(token, "access")
+    payload = decode_access_token(token)
     version = sessions.session_credentials(payload.sub, payload.sid, payload.jti)
     if version is None:
         raise InvalidToken("token revoked")
@@ -215,14 +244,34 @@ def update_profile(db: Session, user: User, changes: UserUpdate) -> User:
     return user
 
 
-def _confirm_password(user: User, password: str, client_ip: str) -> None:
-    # Limited like logins per client, and per account by a limit only sessions count against:
-    # a stolen session must not guess the password it needs to take the account for good.
-    attempt = limits.reserve_login(user.email, client_ip, proof="session")
+def _confirm_password(
+    user: User, password: str, client_ip: str, session_id: uuid.UUID | None = None
+) -> None:
+    """Check the current password a session gives for a sensitive change.
+
+    Limited like logins per client, per account by a backstop only sessions count against,
+    and per session: a session that gives PASSWORD_CONFIRM_SESSION_MAX_FAILURES wrong ones is
+    ended, so a stolen one can neither guess the password it needs to take the account for
+    good nor use up the backstop that would block the owner's own change.
+    """
+    if session_id is not None and not sessions.reserve_confirmation(user.id, session_id):
+        raise InvalidToken("session ended")
+    try:
+        attempt = limits.reserve_login(
+            user.email, client_ip, proof="session", proof_id=str(session_id or "")
+        )
+    except TooManyAttempts:
+        if session_id is not None:
+            sessions.release_confirmation(user.id, session_id)
+        raise
     if not check_password(password, user.password_hash).matches:
         limits.fail_login(attempt)
+        if session_id is not None:
+            sessions.settle_failed_confirmation(user.id, session_id)
         raise IncorrectPassword()
     limits.release_login(attempt)
+    if session_id is not None:
+        sessions.release_confirmation(user.id, session_id)
 
 
 def set_password(
@@ -253,14 +302,16 @@ def change_password(
     db: Session, user: User, token: TokenPayload, current: str, new: str, client_ip: str
 ) -> None:
     """Set a new password; this session stays, every other one ends."""
-    _confirm_password(user, current, client_ip)
+    _confirm_password(user, current, client_ip, token.sid)
     set_password(db, user, new, keep_session=token.sid)
     events.record(db, user.id, EventKind.PASSWORD_CHANGED, session_id=token.sid)
 
 
-def delete_account(db: Session, user: User, password: str, client_ip: str) -> None:
+def delete_account(
+    db: Session, user: User, password: str, client_ip: str, *, session_id: uuid.UUID | None = None
+) -> None:
     """Soft delete: the row stays (deleted_at), every session ends, the email is free again."""
-    _confirm_password(user, password, client_ip)
+    _confirm_password(user, password, client_ip, session_id)
     user.deleted_at = datetime.now(UTC)
     db.commit()
     sessions.end_all_sessions(user.id)

@@ -6,13 +6,19 @@ one user only: each runs in one hash slot, so the code runs unchanged on Redis C
 (ElastiCache Serverless is always one).
 
 Keys (under settings.redis_key_prefix, "mdc:" by default):
-  session:{uid}:<sid>   hash refresh_jti, previous_jti, rotated_at, cv, created_at (ms),
-                        last_used_at (ms, login or refresh), ip, ua (of the last use),
-                        device (digest of the device token the login got)
+  session:{uid}:<sid>   hash refresh_hash, previous_hash (SHA-256 of the secrets), nonce (of
+                        the last rotation), rotated_at, cv, created_at (ms); a session of the
+                        previous release has refresh_jti, previous_jti until it rotates;
+                        confirm_failures: wrong current passwords it gave; last_used_at (ms,
+                        login or refresh), ip, ua (of the last use), device (digest of the
+                        device token the login got)
+  rotated:{uid}:<sid>   sorted set of the session's rotated refresh hashes, by rotation time
   sessions:{uid}        sorted set of the user's session ids by login time (ms)
   user:{uid}            hash cv: the credentials version every session must carry
   revoked:{uid}:<jti>   "1" while a logged-out access token would still be valid
-  devices:{uid}         hash sha256(device token) -> expiry (ms)
+  devices:{uid}         hash sha256(device token) -> "expiry[:failures]" (ms): failures are
+                        wrong passwords given with it, each counted from the moment its check
+                        is reserved until it proves right
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ..core.config import get_settings
 from ..core.context import Client, current_client
 from ..infra.redis import Script, fail_closed, get_redis, key
+from .tokens import child_secret, new_nonce, refresh_digest
 
 
 def _tag(user_id: uuid.UUID | str) -> str:
@@ -69,18 +76,19 @@ class Rotation(StrEnum):
     DUPLICATE = "duplicate"  # the token just rotated, presented again within the grace period
     REUSED = "reused"  # an older rotated token: treated as theft, the session is gone
     GONE = "gone"  # logged out, expired, past its absolute lifetime or its credentials
+    UNKNOWN = "unknown"  # never a token of this session (a guess): refused, the session stays
 
 
 @dataclass(frozen=True)
 class Refresh:
-    """What a refresh may hand out: the session's current refresh jti and when it ends."""
+    """What a refresh may hand out: the session's current refresh secret and when it ends."""
 
     outcome: Rotation
-    refresh_jti: uuid.UUID | None = None
+    secret: str | None = None
     ends_at: datetime | None = None  # login time + SESSION_MAX_AGE_DAYS
 
 
-# KEYS: user, sessions, session. ARGV: sid, refresh_jti, cv, now, ttl_ms, max_sessions,
+# KEYS: user, sessions, session. ARGV: sid, refresh_hash, cv, now, ttl_ms, max_sessions,
 # session key prefix, max_age_ms. A session whose credentials are already outdated is never
 # created: this is what a login racing a password change runs into. Returns 1 or 0.
 # ARGV 9 and 10, the client's ip and user agent, are the session's metadata.
@@ -88,7 +96,7 @@ _CREATE_SESSION = Script(
     """
 local cv = tonumber(ARGV[3])
 if cv < tonumber(redis.call('HGET', KEYS[1], 'cv') or '0') then return 0 end
-redis.call('HSET', KEYS[3], 'refresh_jti', ARGV[2], 'cv', ARGV[3], 'created_at', ARGV[4])
+redis.call('HSET', KEYS[3], 'refresh_hash', ARGV[2], 'cv', ARGV[3], 'created_at', ARGV[4])
 redis.call('HSET', KEYS[3], 'last_used_at', ARGV[4], 'ip', ARGV[9], 'ua', ARGV[10])
 redis.call('PEXPIRE', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
@@ -107,37 +115,49 @@ return 1
 """
 )
 
-# KEYS: session, sessions. ARGV: presented jti, new jti, now, grace_ms, sid, max_age_ms,
-# refresh_life_ms, the user's credentials version. Of N concurrent refreshes with one token
-# exactly one rotates; the others, within the grace period, get the same child.
-# ARGV 9 and 10, the client's ip and user agent, become the session's last use.
-# Returns {outcome, current refresh jti, created_at}.
+# KEYS: session, sessions, rotated. ARGV: presented hash, child hash, nonce, now, grace_ms,
+# sid, max_age_ms, refresh_life_ms, the user's credentials version, the jti of a legacy
+# refresh JWT ('' for an opaque token), how many rotated hashes to remember. Of N concurrent
+# refreshes with one token exactly one rotates; the others, within the grace period, get the
+# nonce that derives the same child. A hash that was never this session's is refused and
+# ends nothing: the session's ids are in every access token, a guess must not log anyone
+# out. A legacy JWT carries our signature: one that is not the session's current one is an
+# older one of its chain. ARGV 12 and 13, the client's ip and user agent, become the
+# session's last use. Returns {outcome, created_at, nonce}.
 _ROTATE = Script(
     """
-local s = redis.call('HMGET', KEYS[1], 'refresh_jti', 'previous_jti', 'rotated_at', 'cv',
-                      'created_at')
+local s = redis.call('HMGET', KEYS[1], 'refresh_hash', 'previous_hash', 'rotated_at', 'cv',
+                      'created_at', 'nonce', 'refresh_jti', 'previous_jti')
 local current, previous = s[1], s[2]
 local rotated_at, cv, created = tonumber(s[3] or '0'), tonumber(s[4] or '0'), tonumber(s[5])
-local now = tonumber(ARGV[3])
+local now, grace, legacy = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[10]
 local function finish(outcome)
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[5])
+  redis.call('DEL', KEYS[1], KEYS[3])
+  redis.call('ZREM', KEYS[2], ARGV[6])
   return {outcome}
 end
-if not current or not created then return {'gone'} end
-if cv < tonumber(ARGV[8]) or now - created >= tonumber(ARGV[6]) then return finish('gone') end
-if current == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'refresh_jti', ARGV[2], 'previous_jti', ARGV[1],
-             'rotated_at', now)
-  redis.call('HSET', KEYS[1], 'last_used_at', now, 'ip', ARGV[9], 'ua', ARGV[10])
-  local left = created + tonumber(ARGV[6]) - now
-  redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[7]), left))
-  return {'rotated', ARGV[2], tostring(created)}
+if not created or not (current or s[7]) then return {'gone'} end
+if cv < tonumber(ARGV[9]) or now - created >= tonumber(ARGV[7]) then return finish('gone') end
+if current == ARGV[1] or (not current and legacy ~= '' and s[7] == legacy) then
+  redis.call('HSET', KEYS[1], 'refresh_hash', ARGV[2], 'previous_hash', ARGV[1],
+             'nonce', ARGV[3], 'rotated_at', now)
+  redis.call('HDEL', KEYS[1], 'refresh_jti', 'previous_jti')
+  redis.call('HSET', KEYS[1], 'last_used_at', now, 'ip', ARGV[12], 'ua', ARGV[13])
+  redis.call('ZADD', KEYS[3], now, ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[11]) - 1)
+  local left = math.min(tonumber(ARGV[8]), created + tonumber(ARGV[7]) - now)
+  redis.call('PEXPIRE', KEYS[1], left)
+  redis.call('PEXPIRE', KEYS[3], left)
+  return {'rotated', tostring(created), ARGV[3]}
 end
-if previous == ARGV[1] and now - rotated_at <= tonumber(ARGV[4]) then
-  return {'duplicate', current, tostring(created)}
+if previous == ARGV[1] and now - rotated_at <= grace then
+  return {'duplicate', tostring(created), s[6]}
 end
-return finish('reused')
+if not current and legacy ~= '' and s[8] == legacy and now - rotated_at <= grace then
+  return {'unknown'}  -- rotated by the previous release moments ago: its child is the one
+end
+if legacy ~= '' or redis.call('ZSCORE', KEYS[3], ARGV[1]) then return finish('reused') end
+return {'unknown'}
 """
 )
 
@@ -176,9 +196,10 @@ _ADD_DEVICE = Script(
     """
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'device', ARGV[1])
+local function expiry(entry) return tonumber(string.match(entry, '^(%d+)')) end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if tonumber(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
+  if expiry(all[i + 1]) <= tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local left = redis.call('HGETALL', KEYS[1])
@@ -186,9 +207,9 @@ local excess = #left / 2 - tonumber(ARGV[4])
 while excess > 0 do
   local oldest, oldest_expiry = nil, nil
   for i = 1, #left, 2 do
-    local expiry = tonumber(left[i + 1])
-    if left[i] ~= ARGV[1] and (not oldest_expiry or expiry < oldest_expiry) then
-      oldest, oldest_expiry = left[i], expiry
+    local ends = expiry(left[i + 1])
+    if left[i] ~= ARGV[1] and (not oldest_expiry or ends < oldest_expiry) then
+      oldest, oldest_expiry = left[i], ends
     end
   end
   redis.call('HDEL', KEYS[1], oldest)
@@ -203,7 +224,7 @@ return 1
 
 @fail_closed
 def create_session(
-    user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: uuid.UUID, credentials_version: int
+    user_id: uuid.UUID, session_id: uuid.UUID, refresh_hash: str, credentials_version: int
 ) -> datetime | None:
     """Start a session; returns when it ends at the latest, or None when its credentials are
     outdated already (the password changed since they were checked)."""
@@ -214,7 +235,7 @@ def create_session(
         [user, sessions, session_key(user_id, session_id)],
         [
             str(session_id),
-            str(refresh_jti),
+            refresh_hash,
             credentials_version,
             now,
             min(_refresh_life_ms(), _max_age_ms()),
@@ -233,41 +254,63 @@ def _ends_at(created_ms: int) -> datetime:
     return datetime.fromtimestamp((created_ms + _max_age_ms()) / 1000, UTC)
 
 
+def refresh_expiry(ends_at: datetime) -> datetime:
+    """When a refresh token issued now dies: a sliding REFRESH_TOKEN_EXPIRE_DAYS, capped at
+    its session's end (the session key's own expiry)."""
+    return min(datetime.now(UTC) + timedelta(milliseconds=_refresh_life_ms()), ends_at)
+
+
+def _rotated_key(user_id: uuid.UUID | str, session_id: uuid.UUID | str) -> str:
+    return key("rotated", _tag(user_id), session_id)
+
+
+# Rotated refresh hashes a session remembers to tell theft from a guess: at one refresh per
+# access token lifetime, more than two days of constant use.
+ROTATED_MEMORY = 256
+
+
 @fail_closed
 def rotate_refresh_token(
     user_id: uuid.UUID,
     session_id: uuid.UUID,
-    presented_jti: uuid.UUID,
-    new_jti: uuid.UUID,
+    presented: str,
     credentials_version: int,
+    *,
+    legacy_jti: uuid.UUID | None = None,
 ) -> Refresh:
+    """Rotate the session's refresh token; `presented` is the secret of an opaque token or a
+    whole legacy refresh JWT (then with its jti)."""
     settings = get_settings()
     _, sessions, _ = _user_keys(user_id)
+    nonce = new_nonce()
     result = _ROTATE(
-        [session_key(user_id, session_id), sessions],
+        [session_key(user_id, session_id), sessions, _rotated_key(user_id, session_id)],
         [
-            str(presented_jti),
-            str(new_jti),
+            refresh_digest(presented),
+            refresh_digest(child_secret(presented, nonce)),
+            nonce,
             _now_ms(),
             int(settings.refresh_reuse_grace_s * 1000),
             str(session_id),
             _max_age_ms(),
             _refresh_life_ms(),
             credentials_version,
+            "" if legacy_jti is None else str(legacy_jti),
+            ROTATED_MEMORY,
             *_client_args(current_client()),
         ],
     )
     outcome = Rotation(result[0])
     if len(result) == 1:
         return Refresh(outcome)
-    return Refresh(outcome, uuid.UUID(result[1]), _ends_at(int(result[2])))
+    return Refresh(outcome, child_secret(presented, result[2]), _ends_at(int(result[1])))
 
 
 @fail_closed
 def end_session(user_id: uuid.UUID, session_id: uuid.UUID) -> None:
     # Two single-key commands: the index entry of a deleted session is pruned at the next login.
     redis = get_redis()
-    redis.delete(session_key(user_id, session_id))
+    redis.delete(session_key(user_id, session_id), _rotated_key(user_id, session_id))
     redis.zrem(_user_keys(user_id)[1], str(session_id))
 
 
@@ -335,10 +378,104 @@ def issue_device_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
     return token if added else None
 
 
+def _device_expiry(entry: str | bytes) -> int:
+    text = entry.decode() if isinstance(entry, bytes) else entry
+    return int(text.split(":", 1)[0])
+
+
 @fail_closed
 def is_device_trusted(user_id: uuid.UUID, token: str) -> bool:
-    expiry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
-    return expiry is not None and int(expiry) > _now_ms()
+    entry = get_redis().hget(_user_keys(user_id)[2], _digest(token))
+    return entry is not None and _device_expiry(entry) > _now_ms()
+
+
+# KEYS: devices. ARGV: digest, now, max failures, change (+1 reserves a check, -1 gives a
+# reservation back). A token at its failure budget is revoked, not trusted. Returns 1 when
+# the token is trusted (and its check reserved), else 0.
+_DEVICE_CHECK = Script(
+    """
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry then return 0 end
+local expiry, failures = string.match(entry, '^(%d+):?(%d*)$')
+failures = tonumber(failures) or 0
+local change = tonumber(ARGV[4])
+if change < 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], expiry .. ':' .. math.max(0, failures + change))
+  return 1
+end
+if tonumber(expiry) <= tonumber(ARGV[2]) or failures >= tonumber(ARGV[3]) then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], expiry .. ':' .. (failures + 1))
+return 1
+"""
+)
+
+
+def device_digest(token: str) -> str:
+    """What identifies a device token in limits and in Redis: never the token itself."""
+    return _digest(token)
+
+
+@fail_closed
+def reserve_device_check(user_id: uuid.UUID, token: str) -> bool:
+    """Whether the device token is trusted for one password check, counted as a failure of
+    the token until release_device_check: parallel guesses with a stolen token get at most
+    DEVICE_TOKEN_MAX_FAILURES checks in all, then the token is revoked."""
+    settings = get_settings()
+    args: list[str | int] = [_digest(token), _now_ms(), settings.device_token_max_failures, 1]
+    return bool(_DEVICE_CHECK([_user_keys(user_id)[2]], args))
+
+
+@fail_closed
+def release_device_check(user_id: uuid.UUID, token: str) -> None:
+    """The reserved check proved right, or never ran: it was no failure."""
+    _DEVICE_CHECK([_user_keys(user_id)[2]], [_digest(token), _now_ms(), 0, -1])
+
+
+# KEYS: session, sessions. ARGV: sid, max failures, change (+1 reserves, -1 gives back, 0
+# settles). A session that reached its budget of wrong current passwords is ended. Returns 1
+# while the session lives, else 0.
+_CONFIRMATION = Script(
+    """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local change = tonumber(ARGV[3])
+local failures = redis.call('HINCRBY', KEYS[1], 'confirm_failures', change)
+if failures < 0 then redis.call('HSET', KEYS[1], 'confirm_failures', 0) end
+if change == 0 and failures >= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 0
+end
+return 1
+"""
+)
+
+
+def _confirmation(user_id: uuid.UUID, session_id: uuid.UUID, change: int) -> bool:
+    limit = get_settings().password_confirm_session_max_failures
+    keys = [session_key(user_id, session_id), _user_keys(user_id)[1]]
+    return bool(_CONFIRMATION(keys, [str(session_id), limit, change]))
+
+
+@fail_closed
+def reserve_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """Count a check of the session's current password as a wrong one until it proves right;
+    False when the session is gone."""
+    return _confirmation(user_id, session_id, 1)
+
+
+@fail_closed
+def release_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    _confirmation(user_id, session_id, -1)
+
+
+@fail_closed
+def settle_failed_confirmation(user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """After a wrong current password: the session ends once it has given
+    PASSWORD_CONFIRM_SESSION_MAX_FAILURES of them. True while it lives."""
+    return _confirmation(user_id, session_id, 0)
 
 
 # --- The user's own view: list and end sessions, new-device notices -----------------------

@@ -1,9 +1,12 @@
 """Secret settings fetched from AWS Secrets Manager at init, never carried in the environment.
 
 A deployed function gets `<SETTING>_SECRET_ARN` (an ARN, not a value) and IAM permission to
-read exactly that secret; the value is fetched once per execution environment (before the
-SnapStart snapshot, so restores pay nothing) and cached. Locally no ARN is set and the
-setting itself comes from the environment as before.
+read exactly that secret; the value is fetched at init (before the SnapStart snapshot) and
+cached. Readers that must see a removal in time (the signing keys) ask with a maximum age:
+older values are fetched again, and after a restore every value counts as old. While
+Secrets Manager does not answer, the last value stays, asked again at most every
+REFETCH_INTERVAL_S. Locally no ARN is set and the setting itself comes from the environment
+as before.
 
 boto3 is part of the Lambda runtime and imported only when an ARN is set: functions that run
 locally, in tests or without secrets never pay its import.
@@ -28,7 +31,8 @@ SECRET_ARNS = {
 REFETCH_INTERVAL_S = 10.0
 
 _values: dict[str, str] = {}
-_fetched_at: dict[str, float] = {}
+_fetched_at: dict[str, float] = {}  # the last attempt to fetch, whether it succeeded or not
+_read_at: dict[str, float] = {}  # how old the value is, for readers with a maximum age
 
 
 class SecretUnavailable(RuntimeError):
@@ -50,7 +54,11 @@ def forget_client() -> None:
     _client.cache_clear()
 
 
-def get_secret(arn: str) -> str:
+def get_secret(arn: str, max_age_s: float | None = None) -> str:
+    """The secret's value, fetched once, or again when it is older than `max_age_s`."""
+    if arn in _values and max_age_s is not None:
+        if time.monotonic() - _read_at.get(arn, float("-inf")) >= max_age_s:
+            _refresh_stale(arn, max_age_s)
     if arn not in _values:
         try:
             answer = _client().get_secret_value(SecretId=arn)
@@ -59,8 +67,24 @@ def get_secret(arn: str) -> str:
         # Secrets made from a file may come as SecretBinary; settings are text either way.
         value = answer.get("SecretString")
         _values[arn] = value if value is not None else bytes(answer["SecretBinary"]).decode()
-        _fetched_at[arn] = time.monotonic()
+        _fetched_at[arn] = _read_at[arn] = time.monotonic()
     return _values[arn]
+
+
+def _refresh_stale(arn: str, max_age_s: float) -> None:
+    old = _values.pop(arn)
+    try:
+        get_secret(arn)
+    except SecretUnavailable:
+        # The last value stays; the next attempt comes REFETCH_INTERVAL_S from now.
+        _values[arn] = old
+        _fetched_at[arn] = time.monotonic()
+        _read_at[arn] = time.monotonic() - max_age_s + REFETCH_INTERVAL_S
+
+
+def expire_cached() -> None:
+    """After a SnapStart restore: the values may be as old as the snapshot."""
+    _read_at.clear()
 
 
 def refetch(arn: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,11 +63,23 @@ class Settings(BaseSettings):
     login_failure_window_s: int = Field(default=86_400, ge=1)
     login_lockout_cap_s: int = Field(default=900, ge=1)
     login_account_max_failures: int = Field(default=100, ge=1)
-    # Wrong current passwords from a live session (password change, email change, deletion),
-    # per account across IPs: only a session holder adds to it, so no outsider can aim it.
+    # Wrong current passwords from live sessions (password change, email change, deletion),
+    # per account across IPs, a backstop behind each session's own budget: only a session
+    # holder adds to it, so no outsider can aim it.
     password_confirm_max_failures: int = Field(default=10, ge=1)
     login_ip_max_failures: int = Field(default=50, ge=1)
     login_ip_window_s: int = Field(default=300, ge=1)
+    # Every password check, right or wrong, per minute: per client IP, and per proof an
+    # attempt brings (none: the account's bucket; a device token: its own; a session
+    # confirming its password: its own), so no flood at the address blocks a browser that
+    # has a device token, nor a session another session's changes.
+    login_ip_attempts_per_min: int = Field(default=60, ge=1)
+    login_account_attempts_per_min: int = Field(default=10, ge=1)
+    # Wrong passwords a device token may carry before it is revoked: a stolen one lifts the
+    # account-wide limit for this many guesses, not for good.
+    device_token_max_failures: int = Field(default=5, ge=1)
+    # Wrong current passwords a session may give before it is ended.
+    password_confirm_session_max_failures: int = Field(default=3, ge=1)
     signup_ip_max: int = Field(default=20, ge=1)
     signup_ip_window_s: int = Field(default=3600, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -153,6 +165,10 @@ class Settings(BaseSettings):
     jwt_private_key_secret_arn: str = ""
     jwt_public_keys_secret_arn: str = ""
     smtp_url_secret_arn: str = ""
+    # How long a function trusts the signing keys it read from Secrets Manager: a public key
+    # removed from the secret (or a private key replaced) takes effect in warm environments
+    # within this time; a SnapStart restore reads them again at once.
+    secrets_cache_ttl_s: float = Field(default=60.0, gt=0, le=3600)
     # RDS Proxy endpoint: connect there instead of the database URL's host.
     database_proxy_endpoint: str = ""
 
@@ -178,7 +194,21 @@ class Settings(BaseSettings):
         ]:
             if not _is_public_https(url):
                 raise ValueError(f"{name} must be https on a public host when ENV={self.env}")
+        # Plain SMTP would carry the relay's password and every mailed link in the clear.
+        if not _uses_tls(self.smtp_url.get_secret_value()):
+            raise ValueError(
+                f"SMTP_URL must use TLS (smtps:// or ?starttls=true) when ENV={self.env}"
+            )
         return self
+
+
+def _uses_tls(smtp_url: str) -> bool:
+    """smtps:// or smtp:// upgraded with STARTTLS; no URL (no relay) passes, mail.py decides."""
+    if not smtp_url:
+        return True
+    parts = urlsplit(smtp_url)
+    starttls = parse_qs(parts.query).get("starttls", ["false"])[-1].lower()
+    return parts.scheme.lower() == "smtps" or starttls in ("1", "true", "yes")
 
 
 def _is_public_https(url: str) -> bool:

@@ -51,10 +51,12 @@ def close_connections() -> None:
 
 
 def open_connections() -> None:
-    """After a restore: a fresh random state, and the clients that init had made connect now
+    """After a restore: a fresh random state, secrets read again when next used (the
+    snapshot may be days old), and the clients that init had made connect now
     rather than on the first request. A dependency that is down is no error here: the
     request that needs it answers 503."""
     random.seed()
+    aws_secrets.expire_cached()
     for ping in _reopen:
         try:
             ping()

@@ -36,8 +36,7 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        declared = headers.get(b"content-length", b"")
-        size = int(declared) if declared.isdigit() else 0
+        size = self._declared_size(headers.get(b"content-length", b""))
         if size > self.max_bytes:
             await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
             return
@@ -45,6 +44,15 @@ class BodyGuard:
             await JSONResponse({"detail": NOT_JSON}, status_code=415)(scope, receive, send)
             return
         await self.app(scope, self._limited(receive), send)
+
+    def _declared_size(self, declared: bytes) -> int:
+        """The Content-Length as a number; one with more digits than max_bytes is too large
+        whatever it says (and int() refuses strings past 4300 digits)."""
+        if not declared.isdigit():
+            return 0
+        if len(declared) > len(str(self.max_bytes)):
+            return self.max_bytes + 1
+        return int(declared)
 
     def _limited(self, receive: Receive) -> Receive:
         """Count what actually arrives (a Content-Length can lie or be missing); check UTF-8."""

@@ -49,7 +49,15 @@ def check_window(
         raise refusal(wait_ms)
 
 
+# Gmail ignores dots in the local part: a.b@gmail.com and ab@gmail.com are one mailbox.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def mailbox(email: str) -> str:
-    """The mailbox an address delivers to, for limits: case and a +tag make no new one."""
+    """The mailbox an address delivers to, for limits only (mail goes to the address as
+    given): case and a +tag make no new one, nor dots at Gmail."""
     local, _, domain = email.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
