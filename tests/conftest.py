@@ -17,6 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 from mdcreator.auth.keys import generate_private_jwk, public_jwks_of  # noqa: E402
 from tests.support.database import create_database, drop_database, migrate  # noqa: E402
 from tests.support.mail import MailServer  # noqa: E402
+from tools.moto import LOCAL_CREDENTIALS, MotoMissing, MotoServer  # noqa: E402
 from tools.settings import PROFILES, every_setting  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -63,8 +64,46 @@ def mail_server() -> Iterator[MailServer]:
     server.close()
 
 
+# The bucket of the run's attachments, in the local S3 (moto's server).
+TEST_BUCKET = "mdc-test-attachments"
+
+
 @pytest.fixture(scope="session")
-def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> dict[str, str]:
+def local_aws() -> Iterator[MotoServer]:
+    """The run's local AWS API over HTTP (moto's server): S3 with the attachments' bucket,
+    and Secrets Manager. Handlers in process and through the emulator use the same one."""
+    try:
+        server = MotoServer().start()
+    except MotoMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        server.ensure_bucket(TEST_BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_aws_credentials() -> Iterator[None]:
+    """Credentials and region as a function's role gives them, fake ones: never the shell's."""
+    saved = {key: os.environ.get(key) for key in LOCAL_CREDENTIALS}
+    os.environ.update(LOCAL_CREDENTIALS)
+    yield
+    _restore(saved)
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def app_env(
+    database_url: str, redis_prefix: str, mail_server: MailServer, local_aws: MotoServer
+) -> dict[str, str]:
     """Every setting the functions read (tools.settings), also handed to the emulator.
 
     Unset ones are "" (the default), so nothing from the shell that runs pytest leaks in.
@@ -82,6 +121,8 @@ def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> di
             "MAIL_ANSWER_FLOOR_S": "0.8",
             "JWT_PRIVATE_KEY": json.dumps(TEST_PRIVATE_JWK),
             "JWT_PUBLIC_KEYS": json.dumps(TEST_PUBLIC_JWKS),
+            "S3_ENDPOINT_URL": local_aws.url,
+            "S3_BUCKET": TEST_BUCKET,
         }
     )
 
@@ -94,11 +135,7 @@ def _settings(app_env: dict[str, str]) -> Iterator[None]:
     os.environ.update(app_env)
     get_settings.cache_clear()
     yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    _restore(saved)
     get_settings.cache_clear()
 
 

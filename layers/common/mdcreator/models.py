@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from .attachments.models import Attachment
 from .auth.models import User
 from .infra.orm import Base
 from .workspaces.models import Invitation, Membership, Workspace
 
 metadata = Base.metadata
 
-__all__ = ["Invitation", "Membership", "User", "Workspace", "metadata"]
+__all__ = ["Attachment", "Invitation", "Membership", "User", "Workspace", "metadata"]
