@@ -3,7 +3,9 @@ attachments (refused, deleted, or in a deleted workspace) whose upload fields ha
 
 It acts for no user. Row-level security lets it see only such rows (pending and discarded
 ones, never a ready attachment of a live workspace) and only while it presents
-`mdc.purge` in its transaction (see the attachments migration).
+`mdc.purge` in its transaction (see the attachments migration); it takes no row locks (a
+lock needs the UPDATE policy it does not have). Two purges at once delete the same objects
+and rows twice, which S3 and Postgres both take as done.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ def purge(db: Session, now: datetime | None = None, batches: int = 100) -> Purge
             .where(_due(now))  # type: ignore[arg-type]
             .order_by(Attachment.created_at)
             .limit(BATCH)
-            .with_for_update(skip_locked=True)
         ).all()
         if not rows:
             db.commit()
