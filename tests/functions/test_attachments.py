@@ -51,9 +51,7 @@ def _policy(upload: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(base64.b64decode(upload["fields"]["policy"])))
 
 
-def test_an_image_goes_to_s3_completes_and_downloads_inline(
-    owner: Person, workspace: str, local_aws: MotoServer
-) -> None:
+def test_an_image_goes_to_s3_completes_and_downloads_inline(owner: Person, workspace: str) -> None:
     content = png(4000)
     answer = start(owner, workspace, content, filename="Holiday <1>.png")
     assert answer.status == 201, answer.body
