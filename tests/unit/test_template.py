@@ -14,14 +14,22 @@ FUNCTIONS = functions()
 API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
 
 
+# Off the API: the migration, invoked by hand, and scheduled functions.
+SCHEDULED_FUNCTIONS = {"AttachmentsPurgeFunction"}
+
+
 def test_every_function_directory_is_in_the_template() -> None:
     directories = {path.parent.name for path in ROOT.glob("functions/*/app.py")}
-    assert directories == {spec.name for spec in API_FUNCTIONS.values()}
+    expected = {spec.name for spec in API_FUNCTIONS.values()}
+    assert directories == expected | {FUNCTIONS[name].name for name in SCHEDULED_FUNCTIONS}
 
 
-def test_only_the_migrate_function_is_off_the_api() -> None:
-    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction"}
+def test_only_the_migrate_and_scheduled_functions_are_off_the_api() -> None:
+    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction", *SCHEDULED_FUNCTIONS}
     assert FUNCTIONS["MigrateFunction"].code_uri == "migrations"
+    for name in SCHEDULED_FUNCTIONS:
+        events = DOCUMENT["Resources"][name]["Properties"]["Events"].values()
+        assert {event["Type"] for event in events} == {"ScheduleV2"}
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
