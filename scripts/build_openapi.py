@@ -72,6 +72,10 @@ TAGS: list[dict[str, str]] = [
         "name": "invitations",
         "description": "Invite an address by mail, list and revoke pending links, accept one.",
     },
+    {
+        "name": "attachments",
+        "description": "Files of a workspace: a presigned upload to S3, its check, downloads.",
+    },
 ]
 
 

@@ -18,13 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common")]
 
 from tests.support.settings import applied, base_settings  # noqa: E402
+from tools.moto import LOCAL_CREDENTIALS  # noqa: E402
 
 pytest_plugins = ["tests.support.services"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _settings() -> Iterator[None]:
-    with applied(base_settings()):
+    # AWS credentials and region as a function's role gives them, fake ones: never the shell's.
+    with applied({**base_settings(), **LOCAL_CREDENTIALS}):
         yield
 
 

@@ -4,7 +4,9 @@ the reference page (web/) on http://localhost:WEB_PORT.
 1. Settings: every setting (development profile, the page's address as APP_URL and among
    the SPA origins, then `.env`, then the shell) into `.emulator/env-PORT.json`, the
    `--env-vars` file the functions get; the gateway's CORS gets the same origins.
-2. Postgres and Redis answer (local ones are started when down); the database exists.
+2. Postgres and Redis answer (local ones are started when down); the database exists. A
+   local S3 API (moto's server) starts with its bucket unless S3_ENDPOINT_URL names one; the
+   functions get fake AWS credentials for it, never the shell's.
 3. Migrations run only when the database's alembic_version is not the scripts' head.
 4. The emulator serves functions/ and layers/ from source with hot reload: no `sam build`.
    Where the Runtime Interface Emulator cannot run (it is a Linux program), the real
@@ -28,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from tools.database import applied_revisions, connect, migrate, script_heads
+from tools.moto import LOCAL_CREDENTIALS, MotoServer
 from tools.services import (
     LOCAL_HOSTS,
     Endpoint,
@@ -139,10 +142,23 @@ def prepare(
     return values, database_url, redis_url
 
 
-def serve_api(argv: list[str]) -> int:
+def start_local_s3(values: dict[str, str]) -> MotoServer | None:
+    """A local S3 with the bucket, unless the settings name an endpoint of their own; the
+    settings then point at it. None when one was named."""
+    if values.get("S3_ENDPOINT_URL"):
+        return None
+    server = MotoServer().start()
+    bucket = values.get("S3_BUCKET") or "mdcreator-attachments"
+    server.ensure_bucket(bucket)
+    values.update(S3_ENDPOINT_URL=server.url, S3_BUCKET=bucket)
+    print(f"local S3 (moto) on {server.url}, bucket {bucket}")
+    return server
+
+
+def serve_api(argv: list[str], env: Mapping[str, str] | None = None) -> int:
     """Run the API server until it exits; SIGTERM and SIGHUP to this process reach it too
     (Ctrl-C reaches both from the terminal)."""
-    child = subprocess.Popen(argv, cwd=ROOT)
+    child = subprocess.Popen(argv, cwd=ROOT, env=None if env is None else dict(env))
 
     def forward(signum: int, _frame: object) -> None:
         child.send_signal(signum)
@@ -172,6 +188,27 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as exc:
         print(exc, file=sys.stderr)
         return 1
+    try:
+        s3 = start_local_s3(values)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        return _serve(args, values, served, supported, env_vars, database_url, redis_url)
+    finally:
+        if s3 is not None:
+            s3.stop()
+
+
+def _serve(
+    args: argparse.Namespace,
+    values: dict[str, str],
+    served: Plan,
+    supported: bool,
+    env_vars: Path,
+    database_url: str,
+    redis_url: str,
+) -> int:
     if not supported:
         values = for_containers(values, (database_url, redis_url))
     write_env_vars(env_vars, values)
@@ -192,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"serving on {api_url}", flush=True)
     print(f"reference page (web/) on http://localhost:{args.web_port}", flush=True)
     try:
-        return serve_api(served.argv)
+        # The emulator hands its own AWS variables to the functions: fake ones for moto.
+        return serve_api(served.argv, {**os.environ, **LOCAL_CREDENTIALS})
     finally:
         page.shutdown()
         page.server_close()

@@ -105,12 +105,19 @@ def default(name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def source_digest(package: Path = LAYER_PACKAGE) -> str:
+    """A digest of every module of the package, its subpackages' included (Settings lives in
+    core/config.py): any change to them is a new cache entry."""
+    digest = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        name = source.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
 @cache
 def _facts() -> dict[str, Any]:
-    digest = hashlib.sha256()
-    for source in sorted(LAYER_PACKAGE.rglob("*.py")):
-        digest.update(str(source.relative_to(LAYER_PACKAGE)).encode() + b"\0" + source.read_bytes())
-    cached = FACTS_CACHE / f"{digest.hexdigest()[:24]}.json"
+    cached = FACTS_CACHE / f"{source_digest()}.json"
     if cached.is_file():
         facts: dict[str, Any] = json.loads(cached.read_text())
         return facts

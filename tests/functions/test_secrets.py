@@ -4,53 +4,29 @@ fetched again when Postgres rejects a rotated password or a token names a new ke
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import Any
 
-import httpx
 import psycopg2
 import pytest
 
 from tests.support.clients import reset_clients
 from tests.support.database import migrate
-from tests.support.emulator import free_port
 from tests.support.handlers import login, me, signup
-from tests.support.servers import PostgresServer, _wait
+from tests.support.servers import PostgresServer
 from tests.support.settings import TEST_PRIVATE_JWK, TEST_PUBLIC_JWKS
+from tools.moto import MotoServer
 from tools.settings import fresh_keys
 
 SecretsClient = Any
 
 
 @pytest.fixture(scope="module")
-def secrets_endpoint() -> Iterator[str]:
-    server = shutil.which("moto_server", path=str(__import__("sys").prefix) + "/bin")
-    if server is None:
-        pytest.skip("moto[server] is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def _up() -> bool:
-        try:
-            return httpx.get(f"{url}/moto-api/", timeout=0.5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait(_up)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def secrets_endpoint(local_aws: MotoServer) -> str:
+    """The run's one local AWS API (tests/conftest.py), Secrets Manager among its services."""
+    return local_aws.url
 
 
 @pytest.fixture

@@ -85,3 +85,27 @@ def test_migrate_function_upgrades_then_is_idempotent(
     assert first == {"previous_revision": None, "revision": head, "changed": True}
     assert second == {"previous_revision": head, "revision": head, "changed": False}
     assert "users" in _tables(empty_database)
+
+
+def test_the_attachments_migration_goes_down_and_up_again(
+    empty_database: str,
+) -> None:
+    from sqlalchemy import text
+
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0006_attachments")
+    assert "attachments" in _tables(empty_database)
+    command.downgrade(config, "0005")
+    assert "attachments" not in _tables(empty_database)
+    assert {"workspaces", "memberships", "invitations"} <= _tables(empty_database)
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            left = connection.scalar(
+                text("SELECT count(*) FROM pg_proc WHERE proname = 'mdc_discard_attachments'")
+            )
+    finally:
+        engine.dispose()
+    assert left == 0
+    command.upgrade(config, "head")
+    assert "attachments" in _tables(empty_database)

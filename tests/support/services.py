@@ -1,5 +1,6 @@
 """Fixtures of the servers the tests talk to: a migrated database, the run's Redis keys, a
-mail server, and `app_env`, every setting pointed at them.
+mail server, the local AWS API (moto's server: S3 and Secrets Manager), and `app_env`, every
+setting pointed at them.
 
 Registered once for the whole run (`pytest_plugins` in tests/conftest.py), so any test may
 ask for one by name; nothing here is autouse, so a test that asks for none starts no server.
@@ -17,6 +18,10 @@ import pytest
 from tests.support.database import create_database, drop_database, migrate
 from tests.support.mail import MailServer
 from tests.support.settings import REDIS_KEY_PREFIX, REDIS_URL, base_settings
+from tools.moto import MotoMissing, MotoServer
+
+# The bucket of the run's attachments, in the local S3.
+TEST_BUCKET = "mdc-test-attachments"
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +56,24 @@ def mail_server() -> Iterator[MailServer]:
 
 
 @pytest.fixture(scope="session")
-def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> dict[str, str]:
+def local_aws() -> Iterator[MotoServer]:
+    """The run's local AWS API over HTTP (moto's server): S3 with the attachments' bucket,
+    and Secrets Manager. Handlers in process and through the emulator use the same one."""
+    try:
+        server = MotoServer().start()
+    except MotoMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        server.ensure_bucket(TEST_BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_env(
+    database_url: str, redis_prefix: str, mail_server: MailServer, local_aws: MotoServer
+) -> dict[str, str]:
     """Every setting the functions read (tools.settings), also handed to the emulator."""
     return base_settings(
         {
@@ -59,5 +81,7 @@ def app_env(database_url: str, redis_prefix: str, mail_server: MailServer) -> di
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": redis_prefix,
             "SMTP_URL": mail_server.url,
+            "S3_ENDPOINT_URL": local_aws.url,
+            "S3_BUCKET": TEST_BUCKET,
         }
     )

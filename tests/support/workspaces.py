@@ -16,6 +16,10 @@ PASSWORD = "correct-horse-battery"
 def function_of(path: str) -> str:
     """The function whose routes hold `path` (template.yaml routes the same way)."""
     route = path.partition("?")[0]
+    if route.startswith("/api/attachments/"):
+        return "attachment"
+    if route.endswith("/attachments"):
+        return "attachments"
     if route.startswith("/api/invitations") or "/invitations" in route:
         return "invitations"
     if "/members" in route:

@@ -14,18 +14,22 @@ FUNCTIONS = functions()
 API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
 
 
+# Off the API: the migration, invoked by hand, and scheduled functions.
+SCHEDULED_FUNCTIONS = {"AttachmentsPurgeFunction", "PurgeSecurityEventsFunction"}
+
+
 def test_every_function_directory_is_in_the_template() -> None:
     directories = {path.parent.name for path in ROOT.glob("functions/*/app.py")}
-    assert directories == {
-        spec.name for spec in FUNCTIONS.values() if spec.code_uri != "migrations"
-    }
+    expected = {spec.name for spec in API_FUNCTIONS.values()}
+    assert directories == expected | {FUNCTIONS[name].name for name in SCHEDULED_FUNCTIONS}
 
 
-def test_only_the_migrate_and_the_scheduled_purge_are_off_the_api() -> None:
-    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction", "PurgeSecurityEventsFunction"}
-    purge = DOCUMENT["Resources"]["PurgeSecurityEventsFunction"]["Properties"]
-    assert purge["Events"]["Daily"]["Type"] == "ScheduleV2"
+def test_only_the_migrate_and_scheduled_functions_are_off_the_api() -> None:
+    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction", *SCHEDULED_FUNCTIONS}
     assert FUNCTIONS["MigrateFunction"].code_uri == "migrations"
+    for name in SCHEDULED_FUNCTIONS:
+        events = DOCUMENT["Resources"][name]["Properties"]["Events"].values()
+        assert {event["Type"] for event in events} == {"ScheduleV2"}
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
@@ -149,7 +153,7 @@ def test_api_functions_start_from_snapshots_of_a_published_alias() -> None:
         for name, r in _resources("AWS::Serverless::Function").items()
         if "SnapStart" in r["Properties"]
     }
-    assert overrides == {"MigrateFunction", "PurgeSecurityEventsFunction"}
+    assert overrides == {"MigrateFunction", *SCHEDULED_FUNCTIONS}
 
 
 def test_redis_is_tls_and_either_created_or_required() -> None:

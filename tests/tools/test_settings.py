@@ -21,6 +21,7 @@ from tools.settings import (
     read_dotenv,
     secret_names,
     setting_names,
+    source_digest,
     write_env_vars,
 )
 from tools.template import functions
@@ -79,6 +80,17 @@ def test_the_cached_facts_are_what_settings_declares() -> None:
     assert setting_names() == facts["names"] == [name.upper() for name in Settings.model_fields]
     assert secret_names() == set(facts["secrets"])
     assert default("REDIS_URL") == Settings.model_fields["redis_url"].default
+
+
+def test_a_change_to_a_subpackage_module_is_a_new_facts_cache_entry(tmp_path: Path) -> None:
+    package = tmp_path / "mdcreator"
+    (package / "core").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    config = package / "core" / "config.py"
+    config.write_text("a: int = 1\n")
+    before = source_digest(package)
+    config.write_text("a: int = 1\nb: int = 2\n")
+    assert source_digest(package) != before
 
 
 def test_the_tests_give_every_function_every_setting(app_env: dict[str, str]) -> None:

@@ -38,6 +38,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download: a redirect to a presigned GET, valid DOWNLOAD_URL_TTL_S
+         * @description Images (PNG, JPEG, GIF, WebP) come inline, everything else as a download.
+         */
+        get: operations["getAttachment"];
+        put?: never;
+        post?: never;
+        /** Delete an attachment (editor+): its object, and its bytes from the quota */
+        delete: operations["deleteAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish an upload (editor+): ready if the object has the declared size and type
+         * @description Otherwise 422: the object is deleted and its bytes leave the quota. Completing a ready attachment again answers the same.
+         */
+        post: operations["completeAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/email": {
         parameters: {
             query?: never;
@@ -400,6 +441,27 @@ export interface paths {
         patch: operations["updateWorkspace"];
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's pending and ready attachments, oldest first */
+        get: operations["listAttachments"];
+        put?: never;
+        /**
+         * Start an upload (editor+): a presigned POST of exactly this file to S3
+         * @description POST `upload.fields`, then the file as the last part, as multipart/form-data to `upload.url` before `expires_at`; then complete it. The declared size counts against the workspace's quota until the attachment is deleted or refused.
+         */
+        post: operations["createAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/invitations": {
         parameters: {
             query?: never;
@@ -495,6 +557,62 @@ export interface components {
         AccountDelete: {
             /** Password */
             password: string;
+        };
+        /** AttachmentCreate */
+        AttachmentCreate: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Size
+             * @description Bytes; at most MAX_UPLOAD_SIZE_MB
+             */
+            size: number;
+        };
+        /** AttachmentCreated */
+        AttachmentCreated: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Status */
+            status: string;
+            upload: components["schemas"]["UploadForm"];
+        };
+        /** AttachmentPage */
+        AttachmentPage: {
+            /** Items */
+            items: components["schemas"]["AttachmentResponse"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** AttachmentResponse */
+        AttachmentResponse: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Size */
+            size: number;
+            /** Status */
+            status: string;
         };
         /**
          * CookieToken
@@ -894,6 +1012,18 @@ export interface components {
             token_type: "bearer";
             user: components["schemas"]["UserResponse"];
         };
+        /**
+         * UploadForm
+         * @description POST `fields` (then the file, last) as multipart/form-data to `url`.
+         */
+        UploadForm: {
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /** Url */
+            url: string;
+        };
         /** UserCreate */
         UserCreate: {
             /** Display Name */
@@ -1070,6 +1200,206 @@ export interface operations {
             };
         };
     };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attachment's id */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Location: the presigned GET */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attachment's id */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Cookie mode refused: the refresh cookie without X-Refresh-Token-Mode, or cookie mode from an Origin that is not one of the SPA's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    completeAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attachment's id */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Cookie mode refused: the refresh cookie without X-Refresh-Token-Mode, or cookie mode from an Origin that is not one of the SPA's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error, or an uploaded file that does not match its declaration */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     requestEmailChange: {
         parameters: {
             query?: never;
@@ -1110,7 +1440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1119,7 +1449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1128,7 +1458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,7 +1527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1206,7 +1536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,7 +1545,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,7 +1605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1284,7 +1614,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1293,7 +1623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,7 +1691,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,7 +1700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1379,7 +1709,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1557,7 +1887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1566,7 +1896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1575,7 +1905,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1635,7 +1965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1644,7 +1974,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +2036,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1715,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1724,7 +2054,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1775,7 +2105,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1784,7 +2114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1793,7 +2123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +2197,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1876,7 +2206,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1885,7 +2215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1962,7 +2292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1971,7 +2301,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1980,7 +2310,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +2369,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2098,7 +2428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2149,7 +2479,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2158,7 +2488,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2167,7 +2497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2223,7 +2553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2274,7 +2604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2283,7 +2613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2292,7 +2622,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2352,7 +2682,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2361,7 +2691,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2370,7 +2700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2486,7 +2816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2495,7 +2825,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2504,7 +2834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2565,7 +2895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2625,7 +2955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +2973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,7 +3170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +3179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2858,7 +3188,179 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listAttachments: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (opaque) */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentPage"];
+                };
+            };
+            /** @description An invalid, used or expired link; or an email change to the current address */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error, or an uploaded file that does not match its declaration */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentCreated"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Cookie mode refused: the refresh cookie without X-Refresh-Token-Mode, or cookie mode from an Origin that is not one of the SPA's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,7 +3442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,7 +3523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3030,7 +3532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3039,7 +3541,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3189,7 +3691,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3349,7 +3851,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3358,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body is not JSON, or a declared file type that is not accepted */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3367,7 +3869,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation error */
+            /** @description Validation error, or an uploaded file that does not match its declaration */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .attachments.models import Attachment
 from .auth.events import SecurityEvent
 from .auth.models import User
 from .infra.orm import Base
@@ -9,4 +10,12 @@ from .workspaces.models import Invitation, Membership, Workspace
 
 metadata = Base.metadata
 
-__all__ = ["Invitation", "Membership", "SecurityEvent", "User", "Workspace", "metadata"]
+__all__ = [
+    "Attachment",
+    "Invitation",
+    "Membership",
+    "SecurityEvent",
+    "User",
+    "Workspace",
+    "metadata",
+]

@@ -124,6 +124,18 @@ class Settings(BaseSettings):
     invitation_mailbox_max: int = Field(default=5, ge=1)
     invitation_window_s: int = Field(default=3600, ge=1)
 
+    # Attachments: uploaded by the browser straight to S3 with a presigned POST (a Lambda
+    # behind API Gateway takes at most 6 MB), read through short-lived presigned GETs.
+    # S3_ENDPOINT_URL points boto3 at a local S3 API (moto's server); empty in production.
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "mdcreator-attachments"
+    max_upload_size_mb: int = Field(default=50, ge=1, le=5 * 1024)
+    upload_url_ttl_s: int = Field(default=900, ge=60, le=3600)
+    download_url_ttl_s: int = Field(default=300, ge=10, le=3600)
+    workspace_storage_quota_mb: int = Field(default=1024, ge=1)
+    # An upload still pending this long is deleted by the scheduled purge.
+    pending_upload_max_age_h: int = Field(default=24, ge=1)
+
     # Browser sessions (cookie mode, cookies.py). The SPA's origins, comma-separated: the
     # template passes its CorsOrigins parameter here, so the gateway's CORS and the
     # functions' Origin check name the same list. SameSite of the cookies: Lax for an SPA on
@@ -199,6 +211,9 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SMTP_URL must use TLS (smtps:// or ?starttls=true) when ENV={self.env}"
             )
+        # A local S3 endpoint deployed would send every upload to whoever listens there.
+        if self.s3_endpoint_url and not _is_public_https(self.s3_endpoint_url):
+            raise ValueError(f"S3_ENDPOINT_URL must be empty or public https when ENV={self.env}")
         return self
 
 

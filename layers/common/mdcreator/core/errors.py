@@ -40,6 +40,24 @@ class Conflict(DomainError):
     detail = "Conflict"
 
 
+class TooLarge(DomainError):
+    """A declared size above what is accepted."""
+
+    detail = "Too large"
+
+
+class UnsupportedType(DomainError):
+    """A declared media type that is not accepted."""
+
+    detail = "Unsupported media type"
+
+
+class Unprocessable(DomainError):
+    """What was sent (e.g. an uploaded file) does not match what was declared."""
+
+    detail = "Unprocessable"
+
+
 class TooManyAttempts(DomainError):
     """Rate limit or lockout in force; retry_after says for how many seconds."""
 

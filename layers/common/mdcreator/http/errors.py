@@ -17,8 +17,11 @@ from ..core.errors import (
     Forbidden,
     NotFound,
     TokenRefused,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unprocessable,
+    UnsupportedType,
 )
 from .schemas import ErrorResponse
 
@@ -32,6 +35,9 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: status.HTTP_403_FORBIDDEN,
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
+    TooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
+    UnsupportedType: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    Unprocessable: status.HTTP_422_UNPROCESSABLE_CONTENT,
     TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
     DependencyUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
@@ -54,9 +60,9 @@ _DESCRIPTIONS = {
     "from an Origin that is not one of the SPA's",
     404: "Not found, or not visible to the caller",
     409: "Conflict",
-    413: "Request body too large",
-    415: "Request body is not JSON",
-    422: "Validation error",
+    413: "Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB",
+    415: "Request body is not JSON, or a declared file type that is not accepted",
+    422: "Validation error, or an uploaded file that does not match its declaration",
     429: "Too many attempts; Retry-After says when to try again",
     503: "A dependency (Postgres or Redis) is unavailable",
 }

@@ -34,6 +34,10 @@ class Action(StrEnum):
     READ_DOCUMENTS = "read-documents"
     WRITE_DOCUMENTS = "write-documents"
     SHARE_DOCUMENTS = "share-documents"
+    # Attachments (the attachments domain asks these): upload covers presign and complete.
+    READ_ATTACHMENTS = "read-attachments"
+    UPLOAD_ATTACHMENTS = "upload-attachments"
+    DELETE_ATTACHMENTS = "delete-attachments"
 
 
 _ALL = frozenset(Role)
@@ -55,6 +59,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_DOCUMENTS: _ALL,
     Action.WRITE_DOCUMENTS: _EDITORS,
     Action.SHARE_DOCUMENTS: _EDITORS,
+    Action.READ_ATTACHMENTS: _ALL,
+    Action.UPLOAD_ATTACHMENTS: _EDITORS,
+    Action.DELETE_ATTACHMENTS: _EDITORS,
 }
 
 
