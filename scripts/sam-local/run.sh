@@ -162,10 +162,11 @@ engine_up() {
   timing "dockerd up" "$(($(now_ms) - started)) ms"
 }
 
-# Whether .aws-sam/build is older than the template or any source of a function or the layer.
+# Whether .aws-sam/build is older than the templates (the stack's and the nested alarms')
+# or any source of a function or the layer.
 build_is_stale() {
   [[ -f "$BUILD_DIR/template.yaml" ]] || return 0
-  [[ -n "$(find "$REPO_ROOT/template.yaml" "$REPO_ROOT/functions" "$REPO_ROOT/layers" \
+  [[ -n "$(find "$REPO_ROOT/template.yaml" "$REPO_ROOT/alarms" "$REPO_ROOT/functions" "$REPO_ROOT/layers" \
     -newer "$BUILD_DIR/template.yaml" -type f -not -name '*.pyc' -print -quit)" ]]
 }
 
