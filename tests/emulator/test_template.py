@@ -73,3 +73,27 @@ def test_shell_values_sam_reads_are_part_of_the_snapshot_key(project: Path, tmp_
     shell = {"OVERRIDDEN_BY_FUNCTION": "from-the-shell"}
     assert _invoke_env(project, cache, shell)[0]["OVERRIDDEN_BY_FUNCTION"] == "from-the-shell"
     assert _invoke_env(project, cache)[0]["OVERRIDDEN_BY_FUNCTION"] == "function"
+
+
+def test_globals_logging_config_merges_into_the_functions_own(
+    project: Path, tmp_path: Path
+) -> None:
+    # As SAM merges Globals: the function's LogGroup joins the format and levels of Globals,
+    # and the runtime starts with JSON logs (the environment Lambda gives it).
+    template = project / "template.yaml"
+    text = template.read_text()
+    text = text.replace(
+        "    Handler: app.handler\n",
+        "    Handler: app.handler\n"
+        "    LoggingConfig: {LogFormat: JSON, ApplicationLogLevel: INFO, SystemLogLevel: INFO}\n",
+    )
+    text = text.replace(
+        "      CodeUri: functions/echo/\n",
+        "      CodeUri: functions/echo/\n      LoggingConfig: {LogGroup: /aws/lambda/echo}\n",
+    )
+    template.write_text(text)
+
+    env, _ = _invoke_env(project, tmp_path / "cache")
+    assert env["AWS_LAMBDA_LOG_FORMAT"] == "JSON"
+    assert env["AWS_LAMBDA_LOG_LEVEL"] == "INFO"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/echo"

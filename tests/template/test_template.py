@@ -245,3 +245,173 @@ def test_cookie_samesite_is_a_parameter_with_the_settings_choices() -> None:
     choices = get_args(Settings.model_fields["cookie_samesite"].annotation)
     assert set(parameter["AllowedValues"]) == set(choices)
     assert parameter["Default"] == Settings.model_fields["cookie_samesite"].default
+
+
+def _sub(value: Any) -> str:
+    """The text of a `!Sub` with its one parameter, e.g. "mdcreator-${Stage}-login"."""
+    assert isinstance(value, dict) and set(value) == {"Fn::Sub"}, value
+    return str(value["Fn::Sub"])
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_logs_json_into_a_log_group_of_its_own(logical_id: str) -> None:
+    properties = DOCUMENT["Resources"][logical_id]["Properties"]
+    function_name = _sub(properties["FunctionName"])
+    assert function_name == f"mdcreator-${{Stage}}-{FUNCTIONS[logical_id].name}"
+    group = DOCUMENT["Resources"][properties["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert _sub(group["Properties"]["LogGroupName"]) == f"/aws/lambda/{function_name}"
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    logging_config = DOCUMENT["Globals"]["Function"]["LoggingConfig"]
+    assert logging_config["LogFormat"] == "JSON"
+    # Lambda files lines without a level (the EMF metrics) as INFO: above INFO drops them.
+    assert logging_config["ApplicationLogLevel"] in {"TRACE", "DEBUG", "INFO"}
+
+
+def test_no_log_group_outlives_its_function() -> None:
+    # Every log group belongs to one function, or is the gateway's access log.
+    groups = set(_resources("AWS::Logs::LogGroup"))
+    owned = {
+        r["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        for r in _resources("AWS::Serverless::Function").values()
+    }
+    assert groups - owned == {"ApiAccessLogs"}
+
+
+def test_the_access_log_carries_the_functions_correlation_id() -> None:
+    api = DOCUMENT["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+    assert api["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    line = json.loads(api["Format"])
+    assert line["requestId"] == "$context.requestId"
+    assert line["lambdaRequestId"] == "$context.integration.requestId"
+    retention = DOCUMENT["Resources"]["ApiAccessLogs"]["Properties"]["RetentionInDays"]
+    assert retention == {"Ref": "LogRetentionDays"}
+    assert DOCUMENT["Parameters"]["LogRetentionDays"]["Default"] == 90
+
+
+ALARMS = _resources("AWS::CloudWatch::Alarm")
+
+
+def test_alarms_exist_only_with_a_topic_to_tell() -> None:
+    parameter = DOCUMENT["Parameters"]["AlarmTopicArn"]
+    assert parameter["Default"] == ""
+    assert DOCUMENT["Conditions"]["HasAlarmTopic"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
+    }
+    watchers = {**ALARMS, **_resources("AWS::Serverless::Application")}
+    for name, resource in watchers.items():
+        assert resource.get("Condition") == "HasAlarmTopic", name
+    for name, alarm in ALARMS.items():
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": "AlarmTopicArn"}], name
+        assert properties["TreatMissingData"] == "notBreaching", name
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_its_errors_and_throttles_alarms(logical_id: str) -> None:
+    watchers = [
+        r["Properties"]
+        for r in _resources("AWS::Serverless::Application").values()
+        if r["Properties"]["Parameters"]["FunctionName"] == {"Ref": logical_id}
+    ]
+    assert watchers == [
+        {
+            "Location": "alarms/function.yaml",
+            "Parameters": {
+                "FunctionName": {"Ref": logical_id},
+                "AlarmTopicArn": {"Ref": "AlarmTopicArn"},
+            },
+        }
+    ]
+
+
+def test_the_nested_alarms_watch_errors_and_throttles_of_their_function() -> None:
+    nested = document(ROOT / "alarms" / "function.yaml")["Resources"]
+    watched = {
+        (r["Properties"]["Namespace"], r["Properties"]["MetricName"]): r["Properties"]["Dimensions"]
+        for r in nested.values()
+    }
+    dimensions = [{"Name": "FunctionName", "Value": {"Ref": "FunctionName"}}]
+    assert watched == {
+        ("AWS/Lambda", "Errors"): dimensions,
+        ("AWS/Lambda", "Throttles"): dimensions,
+    }
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_puts_its_metrics_in_the_stacks_namespace(logical_id: str) -> None:
+    environment = FUNCTIONS[logical_id].environment
+    assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "MDCreator"
+    # The metrics' one dimension, service, which the alarms select by, is the function's
+    # folder name as its code gives it: no variable in the template to disagree with it.
+    assert "POWERTOOLS_SERVICE_NAME" not in environment
+
+
+def test_refresh_reuse_alarms_on_the_refresh_functions_metric() -> None:
+    properties = ALARMS["RefreshReuseAlarm"]["Properties"]
+    assert properties["Namespace"] == {"Ref": "MetricsNamespace"}
+    assert properties["MetricName"] == "RefreshReuseDetected"
+    assert properties["Dimensions"] == [
+        {"Name": "service", "Value": FUNCTIONS["RefreshFunction"].name}
+    ]
+    assert (properties["ComparisonOperator"], properties["Threshold"]) == (
+        "GreaterThanThreshold",
+        0,
+    )
+
+
+def test_one_alarm_counts_dependency_unavailable_of_every_service() -> None:
+    (query,) = ALARMS["DependencyUnavailableAlarm"]["Properties"]["Metrics"]
+    assert query["Expression"] == {
+        "Fn::Sub": 'SELECT SUM(DependencyUnavailable) FROM SCHEMA("${MetricsNamespace}", service)'
+    }
+    assert DOCUMENT["Parameters"]["MetricsNamespace"]["Default"] == "MDCreator"
+
+
+def test_the_api_alarms_on_its_5xx_rate_and_p99_latency() -> None:
+    api = [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    rate = {m["Id"]: m for m in ALARMS["Api5xxAlarm"]["Properties"]["Metrics"]}
+    assert rate["rate"]["Expression"] == "errors / requests"
+    assert rate["errors"]["MetricStat"]["Metric"] == {
+        "Namespace": "AWS/ApiGateway", "MetricName": "5xx", "Dimensions": api,
+    }  # fmt: skip
+    assert rate["requests"]["MetricStat"]["Metric"]["MetricName"] == "Count"
+    latency = ALARMS["ApiLatencyAlarm"]["Properties"]
+    assert (latency["MetricName"], latency["ExtendedStatistic"]) == ("Latency", "p99")
+    assert latency["Dimensions"] == api
+
+
+def test_tracing_is_a_parameter_of_every_function() -> None:
+    # SAM gives each role the X-Ray write permission unless Tracing is Disabled.
+    parameter = DOCUMENT["Parameters"]["Tracing"]
+    assert set(parameter["AllowedValues"]) == {"Active", "PassThrough", "Disabled"}
+    assert parameter["Default"] == "Disabled"
+    assert DOCUMENT["Globals"]["Function"]["Tracing"] == {"Ref": "Tracing"}
+    overrides = {
+        name
+        for name, r in _resources("AWS::Serverless::Function").items()
+        if "Tracing" in r["Properties"]
+    }
+    assert overrides == set()
+
+
+def test_checkov_skips_live_in_one_file() -> None:
+    # .checkov.yaml skips each rule for the whole stack, with its reason; a resource's own
+    # skip would hide from that list.
+    for name, resource in DOCUMENT["Resources"].items():
+        assert "checkov" not in resource.get("Metadata", {}), name
+    config = (ROOT / ".checkov.yaml").read_text()
+    assert "template.yaml" in config and "alarms/function.yaml" in config
+
+
+def test_the_attachments_bucket_is_the_stacks_one_bucket() -> None:
+    # What .checkov.yaml's access-logging skip relies on: every object is reached through a
+    # presigned request the API issued and logged; a second bucket would need its own answer.
+    assert set(_resources("AWS::S3::Bucket")) == {"AttachmentsBucket"}
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_functions_are_invoked_by_the_api_or_a_schedule(logical_id: str) -> None:
+    # What .checkov.yaml's dead-letter skip relies on: no other asynchronous event source.
+    events = DOCUMENT["Resources"][logical_id]["Properties"].get("Events", {}).values()
+    assert {event["Type"] for event in events} <= {"HttpApi", "ScheduleV2"}

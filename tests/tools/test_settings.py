@@ -27,8 +27,10 @@ from tools.settings import (
 from tools.template import functions
 
 FUNCTIONS = functions()
-# The Lambda runtime's own variables may be set in a template; they are not ours to read.
-NOT_SETTINGS = re.compile(r"^AWS_")
+# Set by the template, read by something other than Settings: the Lambda runtime's own
+# variables, and the namespace that the functions' metrics (embedded metric format) take, by
+# the name Powertools gives it.
+NOT_SETTINGS = re.compile(r"^(AWS_.+|POWERTOOLS_METRICS_NAMESPACE)$")
 # Values a shell or an editor would mangle: $, #, both quotes, spaces, a backslash.
 AWKWARD = {
     "JWT_PRIVATE_KEY": "pa$$word #1 \"dq\" 'sq' ${HOME} back\\slash",
@@ -56,6 +58,8 @@ def test_template_declares_settings_without_defaults() -> None:
 def test_template_declares_only_settings() -> None:
     names = {name for facts in FUNCTIONS.values() for name in facts.environment}
     assert sorted(names - set(setting_names()) - {n for n in names if NOT_SETTINGS.match(n)}) == []
+    # A name is a setting or read elsewhere, never both.
+    assert [name for name in setting_names() if NOT_SETTINGS.match(name)] == []
 
 
 def test_secrets_never_have_a_value_in_the_template() -> None:
