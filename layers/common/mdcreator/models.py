@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from .auth.models import User
+from .documents.models import Document, Revision, Share
 from .infra.orm import Base
 from .workspaces.models import Invitation, Membership, Workspace
 
 metadata = Base.metadata
 
-__all__ = ["Invitation", "Membership", "User", "Workspace", "metadata"]
+__all__ = [
+    "Document",
+    "Invitation",
+    "Membership",
+    "Revision",
+    "Share",
+    "User",
+    "Workspace",
+    "metadata",
+]

@@ -11,6 +11,10 @@ class DomainError(Exception):
 
     detail: ClassVar[str] = "Request refused"
 
+    def body(self) -> dict[str, object]:
+        """The answer's JSON: `detail`, and whatever a category adds to it."""
+        return {"detail": self.detail}
+
 
 class BadRequest(DomainError):
     """The request is well-formed but cannot be acted on."""
@@ -38,6 +42,30 @@ class Conflict(DomainError):
     """The request contradicts what is stored."""
 
     detail = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    """A conditional request (If-Match) names a state that is no longer the stored one."""
+
+    detail = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    """A change that must be conditional (If-Match) came without its condition."""
+
+    detail = "If-Match required"
+
+
+class TooLarge(DomainError):
+    """What was sent exceeds a size limit."""
+
+    detail = "Request body too large"
+
+
+class Unprocessable(DomainError):
+    """Well-formed and valid on its own, but not acceptable with what is stored."""
+
+    detail = "Unprocessable"
 
 
 class TooManyAttempts(DomainError):

@@ -16,9 +16,13 @@ from ..core.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     TokenRefused,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unprocessable,
 )
 from .schemas import ErrorResponse
 
@@ -32,6 +36,10 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: status.HTTP_403_FORBIDDEN,
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
+    PreconditionFailed: status.HTTP_412_PRECONDITION_FAILED,
+    TooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
+    Unprocessable: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PreconditionRequired: status.HTTP_428_PRECONDITION_REQUIRED,
     TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
     DependencyUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
@@ -54,9 +62,11 @@ _DESCRIPTIONS = {
     "from an Origin that is not one of the SPA's",
     404: "Not found, or not visible to the caller",
     409: "Conflict",
+    412: "The If-Match version is not the current one; the answer names the current version",
     413: "Request body too large",
     415: "Request body is not JSON",
     422: "Validation error",
+    428: "If-Match required",
     429: "Too many attempts; Retry-After says when to try again",
     503: "A dependency (Postgres or Redis) is unavailable",
 }
@@ -81,7 +91,7 @@ async def answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
         return await answer_unexpected_error(request, exc)
     if code >= 500:
         logger.warning("dependency unavailable: %s", exc)
-    return JSONResponse({"detail": exc.detail}, status_code=code, headers=_headers_for(exc))
+    return JSONResponse(exc.body(), status_code=code, headers=_headers_for(exc))
 
 
 async def answer_validation_error(_: Request, exc: Exception) -> JSONResponse:
