@@ -90,6 +90,7 @@ def open_document(
             Workspace.deleted_at.is_(None),
             Document.trashed_at.is_not(None) if trashed else Document.trashed_at.is_(None),
         )
+        .execution_options(populate_existing=True)
     )
     row = db.execute(query).first()
     if row is None:
