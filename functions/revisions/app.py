@@ -21,7 +21,9 @@ from mdcreator.workspaces.deps import PageQuery
 from mdcreator.workspaces.permissions import Action
 
 app = create_app(keys.verifies_tokens)
-Version = Annotated[int, Path(description="The document version the revision holds", ge=1, le=2**31 - 1)]
+Version = Annotated[
+    int, Path(description="The document version the revision holds", ge=1, le=2**31 - 1)
+]
 
 
 @app.get(
@@ -75,7 +77,9 @@ async def diff_revision(
     response_model=DocumentResponse,
     responses=error_responses(401, 403, 404, 412, 422, 428, 503),
 )
-async def restore_revision(entry: LiveDocument, version: Version, expected: IfMatch) -> JSONResponse:
+async def restore_revision(
+    entry: LiveDocument, version: Version, expected: IfMatch
+) -> JSONResponse:
     document = service.restore_revision(entry, expected, version)
     body = DocumentResponse.model_validate(document).model_dump(mode="json")
     return JSONResponse(body, headers={"ETag": service.etag(document.version)})

@@ -92,7 +92,9 @@ def _timestamp(name: str, nullable: bool = False) -> sa.Column[object]:
     )
 
 
-def _uuid(name: str, target: str | None = None, ondelete: str = "SET NULL", **kw: object) -> sa.Column[object]:
+def _uuid(
+    name: str, target: str | None = None, ondelete: str = "SET NULL", **kw: object
+) -> sa.Column[object]:
     args: list[object] = [sa.ForeignKey(target, ondelete=ondelete)] if target else []
     return sa.Column(name, postgresql.UUID(as_uuid=True), *args, **kw)  # type: ignore[arg-type]
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.environments import calls, separate_environments, together
 from tests.support.mail import MailServer
-from tests.support.workspaces import Person, member_of, person
+from tests.support.workspaces import Person, person
 
 
 @pytest.fixture
@@ -33,7 +33,11 @@ def create(who: Person, workspace: str, **body: Any) -> dict[str, Any]:
 
 
 def patch(who: Person, document: str, version: int | str | None, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    headers = {} if version is None else {"if-match": f'"{version}"' if isinstance(version, int) else version}
+    headers = (
+        {}
+        if version is None
+        else {"if-match": f'"{version}"' if isinstance(version, int) else version}
+    )
     return who("PATCH", f"/api/documents/{document}", body, headers)
 
 
@@ -44,8 +48,16 @@ def test_create_answers_201_with_version_1_etag_and_location(owner: Person, work
     assert answer.status == 201
     body = answer.body
     assert set(body) == {
-        "id", "workspace_id", "parent_id", "title", "content", "version",
-        "created_at", "updated_at", "created_by", "updated_by",
+        "id",
+        "workspace_id",
+        "parent_id",
+        "title",
+        "content",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
     }
     assert (body["title"], body["content"], body["version"]) == ("Notes", "# Hi", 1)
     assert (body["workspace_id"], body["created_by"]) == (workspace, owner.id)
@@ -57,7 +69,11 @@ def test_get_etag_if_none_match_304_and_markdown(owner: Person, workspace: str) 
     doc = create(owner, workspace, content="# Héllo\n")
     path = f"/api/documents/{doc['id']}"
     answer = owner("GET", path)
-    assert (answer.status, answer.headers["etag"], answer.body["content"]) == (200, '"1"', "# Héllo\n")
+    assert (answer.status, answer.headers["etag"], answer.body["content"]) == (
+        200,
+        '"1"',
+        "# Héllo\n",
+    )
     cached = owner("GET", path, headers={"if-none-match": '"1"'})
     assert (cached.status, cached.body, cached.headers["etag"]) == (304, "", '"1"')
     assert owner("GET", path, headers={"if-none-match": '"7"'}).status == 200
@@ -93,8 +109,11 @@ def test_twenty_parallel_patches_on_one_version_one_wins_nineteen_412(
     statuses = sorted(a.status for a in answers)
     assert statuses == [200] + [412] * 19, statuses
     winner = next(a for a in answers if a.status == 200)
-    assert all(a.body == {"detail": "Document changed", "current_version": 2}
-               for a in answers if a.status == 412)
+    assert all(
+        a.body == {"detail": "Document changed", "current_version": 2}
+        for a in answers
+        if a.status == 412
+    )
     stored = owner("GET", f"/api/documents/{doc['id']}").body
     assert (stored["version"], stored["content"]) == (2, winner.body["content"])
 
@@ -111,8 +130,9 @@ def test_nesting_refuses_cycles_other_workspaces_and_trashed_parents(
     for parent in (grandchild["id"], child["id"], top["id"]):
         answer = patch(owner, top["id"], 1, {"parent_id": parent})
         assert (answer.status, answer.body) == (422, invalid), parent
-    answer = owner("POST", f"/api/workspaces/{workspace}/documents",
-                   {"title": "x", "parent_id": foreign["id"]})
+    answer = owner(
+        "POST", f"/api/workspaces/{workspace}/documents", {"title": "x", "parent_id": foreign["id"]}
+    )
     assert (answer.status, answer.body) == (422, invalid)
     assert patch(owner, child["id"], 1, {"parent_id": foreign["id"]}).status == 422
     assert patch(owner, child["id"], 1, {"parent_id": str(uuid.uuid4())}).status == 422
@@ -122,26 +142,30 @@ def test_nesting_refuses_cycles_other_workspaces_and_trashed_parents(
     assert (moved.status, moved.body["parent_id"]) == (200, grandchild["id"])
 
 
-def test_one_mebibyte_passes_and_one_byte_more_is_413(
-    owner: Person, workspace: str
-) -> None:
+def test_one_mebibyte_passes_and_one_byte_more_is_413(owner: Person, workspace: str) -> None:
     # Quotes and newlines double in JSON: the body guard of this function admits that.
-    full = ('"\n' * (1024 * 512))
+    full = '"\n' * (1024 * 512)
     assert len(full.encode()) == 1024 * 1024
     doc = create(owner, workspace, content=full)
     assert len(json.dumps({"content": full})) > 2 * 1024 * 1024
     assert owner("GET", f"/api/documents/{doc['id']}").body["content"] == full
     over = patch(owner, doc["id"], 1, {"content": full + "é"})
     assert (over.status, over.body) == (413, {"detail": "Document too large"})
-    answer = owner("POST", f"/api/workspaces/{workspace}/documents",
-                   {"title": "x", "content": "é" * (512 * 1024 + 1)})
+    answer = owner(
+        "POST",
+        f"/api/workspaces/{workspace}/documents",
+        {"title": "x", "content": "é" * (512 * 1024 + 1)},
+    )
     assert answer.status == 413
 
 
 def test_nul_and_lone_surrogates_are_422_not_500(owner: Person, workspace: str) -> None:
     path = f"/api/workspaces/{workspace}/documents"
-    for raw in ('{"title": "a", "content": "x\\u0000y"}', '{"title": "a", "content": "\\ud800"}',
-                '{"title": "\\udc00", "content": ""}'):
+    for raw in (
+        '{"title": "a", "content": "x\\u0000y"}',
+        '{"title": "a", "content": "\\ud800"}',
+        '{"title": "\\udc00", "content": ""}',
+    ):
         assert owner("POST", path, raw).status == 422, raw
 
 

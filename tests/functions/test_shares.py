@@ -57,22 +57,27 @@ def test_a_link_shows_the_current_version_rendered_without_an_account(
 
 
 def test_the_token_is_stored_hashed_and_never_listed(
-    owner: Person, workspace: str, superuser: Any  # noqa: F811
+    owner: Person,
+    workspace: str,
+    superuser: Any,  # noqa: F811
 ) -> None:
     doc = create(owner, workspace)
     created = share(owner, doc["id"])
     listed = owner("GET", f"/api/documents/{doc['id']}/shares").body["items"]
     assert [s["id"] for s in listed] == [created["id"]] and "token" not in listed[0]
     with superuser.connect() as connection:
-        stored = connection.scalar(text("SELECT token_hash FROM shares WHERE id = :i"),
-                                   {"i": created["id"]})
+        stored = connection.scalar(
+            text("SELECT token_hash FROM shares WHERE id = :i"), {"i": created["id"]}
+        )
         everything = str(connection.execute(text("SELECT * FROM shares")).all())
     assert stored == hashlib.sha256(created["token"].encode()).hexdigest()
     assert created["token"] not in everything
 
 
 def test_revoked_expired_trashed_deleted_and_unknown_links_are_the_same_404(
-    owner: Person, workspace: str, superuser: Any  # noqa: F811
+    owner: Person,
+    workspace: str,
+    superuser: Any,  # noqa: F811
 ) -> None:
     docs = [create(owner, workspace) for _ in range(3)]
     revoked, expired, trashed = (share(owner, d["id"], 1) for d in docs)
@@ -82,8 +87,15 @@ def test_revoked_expired_trashed_deleted_and_unknown_links_are_the_same_404(
     gone_ws = str(owner("POST", "/api/workspaces", {"name": "Gone"}).body["id"])
     in_gone = share(owner, create(owner, gone_ws)["id"])
     assert owner("DELETE", f"/api/workspaces/{gone_ws}").status == 204
-    for token in (revoked["token"], expired["token"], trashed["token"], in_gone["token"],
-                  "x" * 43, "short", "%00" * 10):
+    for token in (
+        revoked["token"],
+        expired["token"],
+        trashed["token"],
+        in_gone["token"],
+        "x" * 43,
+        "short",
+        "%00" * 10,
+    ):
         answer = public(token)
         assert (answer.status, answer.body) == (404, NOT_FOUND), token
     assert owner("DELETE", f"/api/shares/{revoked['id']}").status == 404

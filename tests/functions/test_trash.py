@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.functions.test_documents import create, patch
-from tests.support.lambda_events import load_event, load_function
+from tests.support.lambda_events import load_event
 from tests.support.mail import MailServer
 from tests.support.workspaces import Person, member_of, person
 
@@ -39,16 +39,18 @@ def superuser(database_url: str) -> Iterator[Any]:
 def age(superuser: Any, table: str, column: str, days: int, ids: list[str]) -> None:
     with superuser.begin() as connection:
         connection.execute(
-            text(f"UPDATE {table} SET {column} = {column} - make_interval(days => :d) "
-                 "WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            text(
+                f"UPDATE {table} SET {column} = {column} - make_interval(days => :d) "
+                "WHERE id = ANY(CAST(:ids AS uuid[]))"
+            ),
             {"d": days, "ids": ids},
         )
 
 
 def purge() -> dict[str, Any]:
-    result: dict[str, Any] = load_function("purge_documents").handler(
-        load_event("purge_documents"), None
-    )
+    from functions.purge_documents.handler import handler
+
+    result: dict[str, Any] = handler(load_event("purge_documents"), None)
     return result
 
 
@@ -71,7 +73,9 @@ def test_delete_trashes_the_subtree_and_restore_brings_back_what_went_with_it(
     assert patch(owner, top["id"], 1, {"title": "x"}).status == 404
     restored = owner("POST", f"/api/documents/{top['id']}/restore")
     assert (restored.status, restored.body["title"]) == (200, "Top")
-    live = {d["title"] for d in owner("GET", f"/api/workspaces/{workspace}/documents").body["items"]}
+    live = {
+        d["title"] for d in owner("GET", f"/api/workspaces/{workspace}/documents").body["items"]
+    }
     assert live == {"Top", "Child", "Grandchild"}
     assert owner("POST", f"/api/documents/{top['id']}/restore").status == 404
     back = owner("POST", f"/api/documents/{earlier['id']}/restore").body
@@ -103,11 +107,15 @@ def test_purge_removes_trash_past_retention_with_revisions_and_nothing_else(
     age(superuser, "documents", "updated_at", 400, [live["id"]])
     assert purge()["purged"] >= 2
     with superuser.connect() as connection:
-        left = set(connection.scalars(text(
-            "SELECT title FROM documents WHERE workspace_id = :w"), {"w": workspace}))
-        revisions = connection.scalar(text(
-            "SELECT count(*) FROM revisions WHERE document_id = ANY(CAST(:ids AS uuid[]))"),
-            {"ids": [old["id"], old_child["id"]]})
+        left = set(
+            connection.scalars(
+                text("SELECT title FROM documents WHERE workspace_id = :w"), {"w": workspace}
+            )
+        )
+        revisions = connection.scalar(
+            text("SELECT count(*) FROM revisions WHERE document_id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": [old["id"], old_child["id"]]},
+        )
     assert left == {"Recent", "Live"}
     assert revisions == 0
     assert owner("POST", f"/api/documents/{old['id']}/restore").status == 404
@@ -126,10 +134,15 @@ def test_purge_removes_the_documents_of_a_workspace_deleted_past_retention(
     age(superuser, "workspaces", "deleted_at", 31, [gone])
     purge()
     with superuser.connect() as connection:
-        counts = dict(connection.execute(text(
-            "SELECT workspace_id::text, count(*) FROM documents "
-            "WHERE workspace_id IN (CAST(:a AS uuid), CAST(:b AS uuid)) GROUP BY 1"),
-            {"a": gone, "b": fresh}).all())
+        counts = dict(
+            connection.execute(
+                text(
+                    "SELECT workspace_id::text, count(*) FROM documents "
+                    "WHERE workspace_id IN (CAST(:a AS uuid), CAST(:b AS uuid)) GROUP BY 1"
+                ),
+                {"a": gone, "b": fresh},
+            ).all()
+        )
     assert counts == {fresh: 1}
 
 

@@ -53,5 +53,7 @@ def together[R](calls: list[Callable[[], R]]) -> list[R]:
         return [future.result() for future in futures]
 
 
-def calls(function: Callable[..., Any], *argument_lists: tuple[Any, ...]) -> list[Callable[[], Any]]:
+def calls(
+    function: Callable[..., Any], *argument_lists: tuple[Any, ...]
+) -> list[Callable[[], Any]]:
     return [lambda args=args: function(*args) for args in argument_lists]

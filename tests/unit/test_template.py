@@ -12,6 +12,8 @@ from tools.template import document, functions
 
 FUNCTIONS = functions()
 API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if spec.routes}
+# Off the API: run by hand after a deploy, or on a schedule.
+OFF_API = {"MigrateFunction", "PurgeDocumentsFunction"}
 
 
 def test_every_function_directory_is_in_the_template() -> None:
@@ -19,9 +21,11 @@ def test_every_function_directory_is_in_the_template() -> None:
     assert directories == {spec.name for spec in API_FUNCTIONS.values()}
 
 
-def test_only_the_migrate_function_is_off_the_api() -> None:
-    assert set(FUNCTIONS) - set(API_FUNCTIONS) == {"MigrateFunction"}
+def test_only_the_migrate_and_purge_functions_are_off_the_api() -> None:
+    assert set(FUNCTIONS) - set(API_FUNCTIONS) == OFF_API
     assert FUNCTIONS["MigrateFunction"].code_uri == "migrations"
+    schedule = DOCUMENT["Resources"]["PurgeDocumentsFunction"]["Properties"]["Events"]["Daily"]
+    assert schedule["Type"] == "ScheduleV2"
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
@@ -134,7 +138,7 @@ def test_api_functions_start_from_snapshots_of_a_published_alias() -> None:
         for name, r in _resources("AWS::Serverless::Function").items()
         if "SnapStart" in r["Properties"]
     }
-    assert overrides == {"MigrateFunction"}
+    assert overrides == OFF_API
 
 
 def test_redis_is_tls_and_either_created_or_required() -> None:

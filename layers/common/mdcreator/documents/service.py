@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+
 from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -190,7 +191,7 @@ def list_documents(
     if cursor is not None:
         position = pagination.decode(cursor)
         query = query.where(
-            tuple_(Document.updated_at, Document.id) < tuple_(position.at, position.id)  # type: ignore[arg-type]
+            tuple_(Document.updated_at, Document.id) < tuple_(position.at, position.id)
         )
     rows = list(entry.db.scalars(query))
     items = [DocumentSummary.model_validate(d) for d in rows[:limit]]
@@ -207,9 +208,7 @@ def _current_version(db: Session, document_id: uuid.UUID) -> int | None:
     )
 
 
-def _apply(
-    entry: DocumentAccess, expected: int | None, values: dict[str, object]
-) -> Document:
+def _apply(entry: DocumentAccess, expected: int | None, values: dict[str, object]) -> Document:
     """THE conditional update: the new values and version + 1, only if the stored version is
     still `expected`; else 412 naming the current one (404 if the document went)."""
     document = entry.document
@@ -345,7 +344,7 @@ def list_trash(entry: Access, limit: int, cursor: str | None) -> TrashPage:
     if cursor is not None:
         position = pagination.decode(cursor)
         query = query.where(
-            tuple_(Document.trashed_at, Document.id) < tuple_(position.at, position.id)  # type: ignore[arg-type]
+            tuple_(Document.trashed_at, Document.id) < tuple_(position.at, position.id)
         )
     rows = list(entry.db.scalars(query))
     items = [TrashedDocument.model_validate(d) for d in rows[:limit]]
@@ -383,4 +382,3 @@ def parse_if_match(value: str | None) -> int | None:
     if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 14:
         return int(tag[1:-1])
     return None
-

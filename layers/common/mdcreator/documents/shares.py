@@ -67,7 +67,7 @@ def list_shares(entry: DocumentAccess, limit: int, cursor: str | None) -> ShareP
     )
     if cursor is not None:
         position = pagination.decode(cursor)
-        query = query.where(tuple_(Share.created_at, Share.id) > tuple_(position.at, position.id))  # type: ignore[arg-type]
+        query = query.where(tuple_(Share.created_at, Share.id) > tuple_(position.at, position.id))
     rows = list(entry.db.scalars(query))
     items = [ShareSummary.model_validate(share) for share in rows[:limit]]
     next_cursor = None
@@ -127,4 +127,3 @@ def read_shared(db: Session, token: str) -> tuple[str, str, datetime]:
     if row is None:
         raise ShareNotFound()
     return row.title, row.content, row.updated_at
-
