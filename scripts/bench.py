@@ -138,11 +138,12 @@ def in_process_me(env: dict[str, str], count: int) -> None:
 def emulated(env_file: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
     build = start_api_args(build_dir=ROOT / ".aws-sam" / "build", env_vars=env_file)
     options = ["--max-envs", str(args.max_envs), "--log-level", "WARNING"]
-    for label, extra in [
+    launches = [
         ("first launch, template read by SAM CLI", ["--warm-containers", "LAZY"]),
         ("again, template snapshot, LAZY", ["--warm-containers", "LAZY"]),
         ("again, template snapshot, EAGER", ["--warm-containers", "EAGER"]),
-    ]:
+    ]
+    for label, extra in [] if args.workspaces_only else launches:
         elapsed = first_200([*build, *options, *extra])
         print(f"start-api launch to first 200 (GET /): {label:<40} {elapsed * 1000:6.0f} ms")
     process = EmulatorProcess([*build, *options], free_port())
@@ -156,10 +157,85 @@ def emulated(env_file: Path, args: argparse.Namespace, env: dict[str, str]) -> N
             tokens = expect(client.post("/api/auth/login", json=body), 200).json()
             auth = {"Authorization": f"Bearer {tokens['access_token']}"}
             expect(client.get("/api/auth/me", headers=auth), 200)
-        me_through_the_emulation(process, auth, args, env["DATABASE_URL"])
-        endpoints(base, args, env)
+        if not args.workspaces_only:
+            me_through_the_emulation(process, auth, args, env["DATABASE_URL"])
+        workspaces_through_the_emulation(base, auth, args, env["DATABASE_URL"])
+        if not args.workspaces_only:
+            endpoints(base, args, env)
     finally:
         process.stop()
+
+
+def workspaces_through_the_emulation(
+    base: str, auth: dict[str, str], args: argparse.Namespace, database_url: str
+) -> None:
+    """GET /api/workspaces/{id} next to GET /api/auth/me, and list page 1 vs page 40 of 1,000
+    memberships (keyset: the page's depth should not matter)."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        workspace = expect(
+            client.post("/api/workspaces", json={"name": "Bench"}, headers=auth), 201
+        )
+        path = f"/api/workspaces/{workspace.json()['id']}"
+        me = client.get("/api/auth/me", headers=auth).json()["id"]
+        rounds: dict[str, list[float]] = {"me": [], "workspace": []}
+        for _ in range(3):  # interleaved, so a busy moment of the machine hits both
+            rounds["me"] += timed(
+                lambda: expect(client.get("/api/auth/me", headers=auth), 200), args.count // 3
+            )
+            rounds["workspace"] += timed(
+                lambda: expect(client.get(path, headers=auth), 200), args.count // 3
+            )
+        p50 = {name: statistics.median(samples) for name, samples in rounds.items()}
+        me_line, workspace_line = percentiles(rounds["me"]), percentiles(rounds["workspace"])
+        print(f"GET /api/auth/me through the emulation               {me_line}")
+        print(f"GET /api/workspaces/{{id}} through the emulation       {workspace_line}")
+        ratio = p50["workspace"] / p50["me"]
+        print(f"  ratio of the p50s (goal <= 1.3)                     {ratio:.2f}")
+        _memberships(database_url, me, 1000)
+        cursor, pages = None, 0
+        while pages < 39:
+            query = "/api/workspaces?limit=25" + (f"&cursor={cursor}" if cursor else "")
+            cursor = expect(client.get(query, headers=auth), 200).json()["next_cursor"]
+            assert cursor is not None, f"page {pages + 1} is the last"
+            pages += 1
+        first_page = "/api/workspaces?limit=25"
+        fortieth = f"/api/workspaces?limit=25&cursor={cursor}"
+        assert len(expect(client.get(fortieth, headers=auth), 200).json()["items"]) == 25
+        first, deep = [], []
+        for _ in range(3):
+            first += timed(
+                lambda: expect(client.get(first_page, headers=auth), 200), args.count // 6
+            )
+            deep += timed(lambda: expect(client.get(fortieth, headers=auth), 200), args.count // 6)
+        ratio = statistics.median(deep) / statistics.median(first)
+        print(f"GET /api/workspaces page 1 of 1,000 memberships      {percentiles(first)}")
+        print(f"GET /api/workspaces page 40                          {percentiles(deep)}")
+        print(f"  ratio of the p50s (keyset, goal <= 1.5)            {ratio:.2f}")
+
+
+def _memberships(database_url: str, user_id: str, count: int) -> None:
+    """`count` more workspaces the user owns, written as that user (row-level security)."""
+    with closing(connect(database_url)) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('mdc.user_id', %s, false)", (user_id,))
+        # The ids first: the workspaces are not visible to their creator until the
+        # memberships exist, so they cannot be selected back from the table.
+        cursor.execute(
+            "CREATE TEMP TABLE bench_ids AS SELECT gen_random_uuid() AS id, n"
+            " FROM generate_series(1, %s) AS n",
+            (count,),
+        )
+        cursor.execute(
+            "INSERT INTO workspaces (id, name, created_by) SELECT id, 'Bench ' || n, %s"
+            " FROM bench_ids",
+            (user_id,),
+        )
+        cursor.execute(
+            "INSERT INTO memberships (workspace_id, user_id, role, joined_at)"
+            " SELECT id, %s, 'owner', now() + n * interval '1 ms' FROM bench_ids",
+            (user_id,),
+        )
+        cursor.execute("ANALYZE memberships")
+        cursor.execute("ANALYZE workspaces")
 
 
 def first_200(start_args: list[str]) -> float:
@@ -413,6 +489,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="per throughput run")
     parser.add_argument("--bcrypt-rounds", type=int, default=12)
     parser.add_argument("--max-envs", type=int, default=4)
+    parser.add_argument(
+        "--workspaces-only",
+        action="store_true",
+        help="only GET /api/workspaces/{id} next to GET /me and the list pages",
+    )
     args = parser.parse_args()
 
     url = create_database("mdc_bench")
@@ -435,7 +516,8 @@ def main() -> int:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(f"machine: {os.cpu_count()} cores, load average {load}; bcrypt rounds ", end="")
         print(f"{args.bcrypt_rounds}\n")
-        in_process_me(env, args.count)
+        if not args.workspaces_only:
+            in_process_me(env, args.count)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump({"Parameters": env}, handle)
         try:
@@ -445,6 +527,8 @@ def main() -> int:
     finally:
         drop_database(url)
         _delete_keys(prefix)
+    if args.workspaces_only:
+        return 0
     print("\ncold init per function (fresh process, median of 5):")
     sys.stdout.flush()
     os.system(

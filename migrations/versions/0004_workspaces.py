@@ -66,7 +66,8 @@ CREATE POLICY tenant ON memberships
                 THEN user_id = mdc_user_id()
                 ELSE user_id = mdc_user_id()
                      OR workspace_id = ANY ((SELECT mdc_workspace_ids())::uuid[]) END)
-    WITH CHECK (user_id = mdc_user_id() OR workspace_id = ANY ((SELECT mdc_workspace_ids())::uuid[]));
+    WITH CHECK (user_id = mdc_user_id()
+                OR workspace_id = ANY ((SELECT mdc_workspace_ids())::uuid[]));
 
 -- An invitation is visible to its workspace's members, and to whoever presents its token
 -- (the accept route sets mdc.invitation to the token's digest).

@@ -61,7 +61,11 @@ def test_an_unfiltered_query_sees_only_the_callers_rows(mail_server: MailServer)
     alice, bob = person(mail_server), person(mail_server)
     mine = {_workspace(alice, "Alice 1"), _workspace(alice, "Alice 2")}
     theirs = _workspace(bob, "Bob's")
-    bob("POST", f"/api/workspaces/{theirs}/invitations", {"email": "x@example.com", "role": "viewer"})
+    bob(
+        "POST",
+        f"/api/workspaces/{theirs}/invitations",
+        {"email": "x@example.com", "role": "viewer"},
+    )
     with Session(_engine()) as session:
         act_as(session, uuid.UUID(alice.id))
         workspaces = {str(i) for i in session.scalars(text("SELECT id FROM workspaces"))}

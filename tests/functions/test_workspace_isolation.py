@@ -52,7 +52,9 @@ ROUTES = [
     Route("GET", "/api/workspaces/{ws}", EVERYONE, 200),
     Route("PATCH", "/api/workspaces/{ws}", ADMINS, 200, lambda: {"name": "Renamed"}),
     Route("GET", "/api/workspaces/{ws}/members", EVERYONE, 200),
-    Route("PATCH", "/api/workspaces/{ws}/members/{member}", ADMINS, 200, lambda: {"role": "editor"}),
+    Route(
+        "PATCH", "/api/workspaces/{ws}/members/{member}", ADMINS, 200, lambda: {"role": "editor"}
+    ),
     Route("DELETE", "/api/workspaces/{ws}/members/{member}", ADMINS, 204),
     Route(
         "POST",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..auth.models import User
 from ..core.config import get_settings
@@ -24,6 +25,9 @@ from .errors import NeedsOwner, TooManyWorkspaces, WorkspaceNotFound
 from .models import Membership, Workspace
 from .permissions import Action, Role
 from .schemas import MemberPage, MemberResponse, WorkspacePage, WorkspaceResponse
+
+# A column of a keyset order.
+Keyed = InstrumentedAttribute[Any]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ def access(db: Session, user: User, workspace_id: uuid.UUID, *, lock: bool = Fal
     `lock` takes the workspace's row lock for the rest of the transaction.
     """
     act_as(db, user.id)
+    if lock:
+        # Its own statement: a query that waited for a row lock still reads the other
+        # tables as they were when it began; the role is read below, after the wait.
+        db.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
     query = (
         select(Workspace, Membership.role)
         .join(
@@ -64,8 +72,6 @@ def access(db: Session, user: User, workspace_id: uuid.UUID, *, lock: bool = Fal
         )
         .where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
     )
-    if lock:
-        query = query.with_for_update(of=Workspace)
     row = db.execute(query).first()
     if row is None:
         raise WorkspaceNotFound()
@@ -114,11 +120,14 @@ def create_workspace(db: Session, user: User, name: str) -> WorkspaceResponse:
     return _response(workspace, Role.OWNER)
 
 
-def _after(query: Select[tuple[object, ...]], columns: tuple[object, ...], cursor: str | None):  # type: ignore[no-untyped-def]
+def _after[*Ts](
+    query: Select[*Ts], columns: tuple[Keyed, Keyed], cursor: str | None
+) -> Select[*Ts]:
+    """The rows after the cursor's position, in the order of `columns` (keyset, on an index)."""
     if cursor is None:
         return query
     position = pagination.decode(cursor)
-    return query.where(tuple_(*columns) > tuple_(position.at, position.id))  # type: ignore[arg-type]
+    return query.where(tuple_(*columns) > tuple_(position.at, position.id))
 
 
 def list_workspaces(db: Session, user: User, limit: int, cursor: str | None) -> WorkspacePage:
