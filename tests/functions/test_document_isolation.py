@@ -132,7 +132,7 @@ def test_no_token_is_401_on_every_route(team: Team) -> None:
 
 
 def test_document_tables_force_row_level_security_and_show_only_the_callers_rows(
-    team: Team, mail_server: MailServer
+    team: Team,
 ) -> None:
     from mdcreator.infra.db import act_as, get_engine
 
