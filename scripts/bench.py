@@ -135,6 +135,96 @@ def in_process_me(env: dict[str, str], count: int) -> None:
     print(f"GET /api/auth/me in process (handler call)      {percentiles(samples)}")
 
 
+def documents_in_process(env: dict[str, str], count: int) -> None:
+    """GET /api/documents/{id} of 10 KB next to GET /api/auth/me (interleaved, one run),
+    PATCH of 100 KB, and list page 1 vs page 400 of 10,000 documents (keyset)."""
+    os.environ.update(env)
+    from tools.events import LambdaContext, http_event, load_function
+
+    def call(name: str, method: str, path: str, token: str, **kw: Any) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}", **kw.pop("headers", {})}
+        event = http_event(method, path, headers=headers, **kw)
+        result: dict[str, Any] = load_function(name).handler(event, LambdaContext())
+        return result
+
+    for name in ("signup", "login", "me", "workspaces", "documents"):
+        load_function(name)  # each configures logging at import: quiet it after
+    for handler in logging.getLogger("mdcreator").handlers:
+        handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the bench
+    body = {"email": f"bench-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    load_function("signup").handler(http_event("POST", "/api/auth/signup", body=body), None)
+    login = load_function("login").handler(http_event("POST", "/api/auth/login", body=body), None)
+    token, user_id = (lambda b: (b["access_token"], b["user"]["id"]))(json.loads(login["body"]))
+    workspace = json.loads(
+        call("workspaces", "POST", "/api/workspaces", token, body={"name": "Bench"})["body"]
+    )["id"]
+    base = f"/api/workspaces/{workspace}/documents"
+    ten_kb = ("A line of a markdown document, *with* some `code`.\n" * 200)[: 10 * 1024]
+    doc = json.loads(
+        call("documents", "POST", base, token, body={"title": "10 KB", "content": ten_kb})["body"]
+    )
+    path = f"/api/documents/{doc['id']}"
+    rounds: dict[str, list[float]] = {"me": [], "document": []}
+    for _ in range(3):
+        rounds["me"] += timed(lambda: call("me", "GET", "/api/auth/me", token), count // 3)
+        rounds["document"] += timed(lambda: call("documents", "GET", path, token), count // 3)
+    print(f"GET /api/auth/me in process (same run)           {percentiles(rounds['me'])}")
+    print(f"GET /api/documents/{{id}} of 10 KB in process      {percentiles(rounds['document'])}")
+    me_p50 = statistics.median(rounds["me"])
+    ratio = statistics.median(rounds["document"]) / me_p50
+    print(f"  ratio of the p50s (goal <= 1.3)                  {ratio:.2f}")
+    hundred_kb = ("Another line of the document, edited in steps.\n" * 2200)[: 100 * 1024]
+    version = [doc["version"]]
+
+    def save() -> None:
+        text = hundred_kb[: -(version[0] % 50 + 1)]
+        answer = call(
+            "documents",
+            "PATCH",
+            path,
+            token,
+            body={"content": text},
+            headers={"if-match": f'"{version[0]}"'},
+        )
+        assert answer["statusCode"] == 200, answer
+        version[0] += 1
+
+    patches = timed(save, max(30, count // 5))
+    print(f"PATCH /api/documents/{{id}} of 100 KB in process   {percentiles(patches)}")
+    print(
+        f"  ratio to GET /me p50                          {statistics.median(patches) / me_p50:.2f}"
+    )
+    _documents(env["DATABASE_URL"], user_id, workspace, 10_000)
+    cursor = None
+    for page in range(399):
+        query = f"{base}?limit=25" + (f"&cursor={cursor}" if cursor else "")
+        cursor = json.loads(call("documents", "GET", query, token)["body"])["next_cursor"]
+        assert cursor is not None, f"page {page + 1} is the last"
+    deep_path = f"{base}?limit=25&cursor={cursor}"
+    assert len(json.loads(call("documents", "GET", deep_path, token)["body"])["items"]) == 25
+    first, deep = [], []
+    for _ in range(3):
+        first += timed(lambda: call("documents", "GET", f"{base}?limit=25", token), count // 6)
+        deep += timed(lambda: call("documents", "GET", deep_path, token), count // 6)
+    print(f"GET documents page 1 of 10,000 in process        {percentiles(first)}")
+    print(f"GET documents page 400                           {percentiles(deep)}")
+    ratio = statistics.median(deep) / statistics.median(first)
+    print(f"  ratio of the p50s (keyset, goal <= 1.5)          {ratio:.2f}")
+
+
+def _documents(database_url: str, user_id: str, workspace: str, count: int) -> None:
+    """`count` more documents in the workspace, written as its owner (row-level security)."""
+    with closing(connect(database_url)) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('mdc.user_id', %s, false)", (user_id,))
+        cursor.execute(
+            "INSERT INTO documents (id, workspace_id, title, content, created_by, updated_by,"
+            " updated_at) SELECT gen_random_uuid(), %s, 'Doc ' || n, 'text', %s, %s,"
+            " now() - n * interval '1 s' FROM generate_series(1, %s) AS n",
+            (workspace, user_id, user_id, count),
+        )
+        cursor.execute("ANALYZE documents")
+
+
 def emulated(env_file: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
     build = start_api_args(build_dir=ROOT / ".aws-sam" / "build", env_vars=env_file)
     options = ["--max-envs", str(args.max_envs), "--log-level", "WARNING"]
@@ -496,6 +586,12 @@ def main() -> int:
         action="store_true",
         help="only GET /api/workspaces/{id} next to GET /me and the list pages",
     )
+    parser.add_argument(
+        "--documents-only",
+        action="store_true",
+        help="only the document figures, in process (GET of 10 KB next to GET /me, PATCH of"
+        " 100 KB, list page 1 vs 400 of 10,000)",
+    )
     args = parser.parse_args()
 
     url = create_database("mdc_bench")
@@ -518,8 +614,12 @@ def main() -> int:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(f"machine: {os.cpu_count()} cores, load average {load}; bcrypt rounds ", end="")
         print(f"{args.bcrypt_rounds}\n")
+        if args.documents_only:
+            documents_in_process(env, args.count)
+            return 0
         if not args.workspaces_only:
             in_process_me(env, args.count)
+            documents_in_process(env, args.count)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump({"Parameters": env}, handle)
         try:

@@ -73,6 +73,15 @@ TAGS: list[dict[str, str]] = [
         "description": "Invite an address by mail, list and revoke pending links, accept one.",
     },
     {
+        "name": "documents",
+        "description": "Markdown documents of a workspace: If-Match on every write, trash, HTML.",
+    },
+    {"name": "revisions", "description": "A document's history: list, read, diff, restore."},
+    {
+        "name": "shares",
+        "description": "Read-only share links of a document, and the public page they open.",
+    },
+    {
         "name": "attachments",
         "description": "Files of a workspace: a presigned upload to S3, its check, downloads.",
     },

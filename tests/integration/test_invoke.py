@@ -50,9 +50,20 @@ EXPECTED = {
     "InvitationsFunction": {401},
     "AttachmentsFunction": {401},
     "AttachmentFunction": {401},
+    "DocumentsFunction": {401},
+    "DocumentHtmlFunction": {401},
+    "RevisionsFunction": {401},
+    "SharesFunction": {401},
+    # A made-up share token: the same 404 as a revoked or expired one.
+    "PublicShareFunction": {404},
 }
 # Off the API: invoked with their own events (the migration, the scheduled purges).
-NOT_HTTP = {"MigrateFunction", "PurgeSecurityEventsFunction", "AttachmentsPurgeFunction"}
+NOT_HTTP = {
+    "MigrateFunction",
+    "PurgeSecurityEventsFunction",
+    "AttachmentsPurgeFunction",
+    "PurgeDocumentsFunction",
+}
 FUNCTIONS = functions()
 
 

@@ -20,6 +20,16 @@ def function_of(path: str) -> str:
         return "attachment"
     if route.endswith("/attachments"):
         return "attachments"
+    if route.startswith("/api/public/shares/"):
+        return "public_share"
+    if route.startswith("/api/shares/") or route.endswith("/shares"):
+        return "shares"
+    if "/revisions" in route:
+        return "revisions"
+    if route.startswith("/api/documents/") and route.endswith("/html"):
+        return "document_html"
+    if route.startswith("/api/documents") or route.endswith(("/documents", "/trash")):
+        return "documents"
     if route.startswith("/api/invitations") or "/invitations" in route:
         return "invitations"
     if "/members" in route:
@@ -27,8 +37,14 @@ def function_of(path: str) -> str:
     return "workspaces"
 
 
-def api(token: str | None, method: str, path: str, body: Any = None) -> Answer:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
+def api(
+    token: str | None,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    headers = {**({"authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
     return invoke(function_of(path), http_event(method, path, body=body, headers=headers))
 
 
@@ -38,8 +54,10 @@ class Person:
     email: str
     token: str
 
-    def __call__(self, method: str, path: str, body: Any = None) -> Answer:
-        return api(self.token, method, path, body)
+    def __call__(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        return api(self.token, method, path, body, headers)
 
 
 def new_email(tag: str = "user") -> str:

@@ -15,7 +15,11 @@ API_FUNCTIONS = {logical_id: spec for logical_id, spec in FUNCTIONS.items() if s
 
 
 # Off the API: the migration, invoked by hand, and scheduled functions.
-SCHEDULED_FUNCTIONS = {"AttachmentsPurgeFunction", "PurgeSecurityEventsFunction"}
+SCHEDULED_FUNCTIONS = {
+    "AttachmentsPurgeFunction",
+    "PurgeDocumentsFunction",
+    "PurgeSecurityEventsFunction",
+}
 
 
 def test_every_function_directory_is_in_the_template() -> None:

@@ -136,6 +136,17 @@ class Settings(BaseSettings):
     # An upload still pending this long is deleted by the scheduled purge.
     pending_upload_max_age_h: int = Field(default=24, ge=1)
 
+    # Documents: the size of one (its UTF-8 markdown), how many live ones a workspace holds,
+    # how long trash is kept before the scheduled purge, and the window in which one user's
+    # saves fold into their last revision (an autosaving editor makes one, not thousands).
+    max_document_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_documents_per_workspace: int = Field(default=10_000, ge=1)
+    trash_retention_days: int = Field(default=30, ge=1)
+    revision_coalesce_s: int = Field(default=300, ge=0)
+    # Public share links: requests per client IP in a window (unknown tokens count too).
+    share_ip_max: int = Field(default=120, ge=1)
+    share_ip_window_s: int = Field(default=60, ge=1)
+
     # Browser sessions (cookie mode, cookies.py). The SPA's origins, comma-separated: the
     # template passes its CorsOrigins parameter here, so the gateway's CORS and the
     # functions' Origin check name the same list. SameSite of the cookies: Lax for an SPA on
@@ -160,6 +171,12 @@ class Settings(BaseSettings):
             ):
                 raise ValueError(f"{origin!r} is not an origin (scheme://host[:port])")
         return value
+
+    def document_body_bytes(self) -> int:
+        """The body limit of functions that take a document: its JSON may escape every
+        newline, quote and backslash of a full-size document (two bytes each), plus the
+        rest of the body. Control characters (six bytes as \\uXXXX) past that meet 413."""
+        return 2 * self.max_document_bytes + self.max_body_bytes
 
     def spa_origins(self) -> frozenset[str]:
         return frozenset(origin.strip() for origin in self.cors_origins.split(","))

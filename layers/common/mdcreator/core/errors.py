@@ -11,6 +11,10 @@ class DomainError(Exception):
 
     detail: ClassVar[str] = "Request refused"
 
+    def body(self) -> dict[str, object]:
+        """The answer's JSON: `detail`, and whatever a category adds to it."""
+        return {"detail": self.detail}
+
 
 class BadRequest(DomainError):
     """The request is well-formed but cannot be acted on."""
@@ -40,8 +44,20 @@ class Conflict(DomainError):
     detail = "Conflict"
 
 
+class PreconditionFailed(DomainError):
+    """A conditional request (If-Match) names a state that is no longer the stored one."""
+
+    detail = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    """A change that must be conditional (If-Match) came without its condition."""
+
+    detail = "If-Match required"
+
+
 class TooLarge(DomainError):
-    """A declared size above what is accepted."""
+    """What was sent, or declared, exceeds a size limit."""
 
     detail = "Too large"
 
@@ -53,7 +69,8 @@ class UnsupportedType(DomainError):
 
 
 class Unprocessable(DomainError):
-    """What was sent (e.g. an uploaded file) does not match what was declared."""
+    """Well-formed and valid on its own, but not acceptable with what is stored or declared
+    (e.g. an uploaded file that does not match its declaration)."""
 
     detail = "Unprocessable"
 

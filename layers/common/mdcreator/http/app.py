@@ -18,8 +18,11 @@ API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
 
 
-def create_app(*checks: Callable[[], None]) -> FastAPI:
+def create_app(*checks: Callable[[], None], max_body_bytes: int | None = None) -> FastAPI:
     """The app of one function; `checks` run at init (e.g. auth.keys.signs_tokens).
+
+    `max_body_bytes` raises the body limit (MAX_BODY_BYTES) for a function that takes
+    larger bodies, such as whole documents.
 
     Settings and the checks fail here, at init: a bad configuration stops the function
     before it serves anything.
@@ -32,7 +35,7 @@ def create_app(*checks: Callable[[], None]) -> FastAPI:
     app = FastAPI(
         title=API_TITLE, version=API_VERSION, docs_url=None, redoc_url=None, openapi_url=None
     )
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=max_body_bytes or settings.max_body_bytes)
     app.add_middleware(NoStore)
     app.add_middleware(AccessLog)
     app.add_middleware(RequestContext)

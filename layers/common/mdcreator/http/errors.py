@@ -16,6 +16,8 @@ from ..core.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     TokenRefused,
     TooLarge,
     TooManyAttempts,
@@ -35,9 +37,11 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: status.HTTP_403_FORBIDDEN,
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
+    PreconditionFailed: status.HTTP_412_PRECONDITION_FAILED,
     TooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
     UnsupportedType: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     Unprocessable: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PreconditionRequired: status.HTTP_428_PRECONDITION_REQUIRED,
     TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
     DependencyUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
@@ -60,9 +64,11 @@ _DESCRIPTIONS = {
     "from an Origin that is not one of the SPA's",
     404: "Not found, or not visible to the caller",
     409: "Conflict",
+    412: "The If-Match version is not the current one; the answer names the current version",
     413: "Request body too large, or a declared upload above MAX_UPLOAD_SIZE_MB",
     415: "Request body is not JSON, or a declared file type that is not accepted",
-    422: "Validation error, or an uploaded file that does not match its declaration",
+    422: "Validation error, or an uploaded file or document change that is not acceptable",
+    428: "If-Match required",
     429: "Too many attempts; Retry-After says when to try again",
     503: "A dependency (Postgres or Redis) is unavailable",
 }
@@ -87,7 +93,7 @@ async def answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
         return await answer_unexpected_error(request, exc)
     if code >= 500:
         logger.warning("dependency unavailable: %s", exc)
-    return JSONResponse({"detail": exc.detail}, status_code=code, headers=_headers_for(exc))
+    return JSONResponse(exc.body(), status_code=code, headers=_headers_for(exc))
 
 
 async def answer_validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -30,9 +30,17 @@ class Action(StrEnum):
     INVITE_ADMIN = "invite-admin"
     LIST_INVITATIONS = "list-invitations"
     REVOKE_INVITATION = "revoke-invitation"
-    # Documents (the documents domain asks these).
+    # Documents (the documents domain asks these). Reading covers the list, one document,
+    # its rendering, its revisions and their diffs.
     READ_DOCUMENTS = "read-documents"
-    WRITE_DOCUMENTS = "write-documents"
+    CREATE_DOCUMENT = "create-document"
+    # Title, content, place in the tree, and restoring an old revision as a new version.
+    EDIT_DOCUMENT = "edit-document"
+    # To the trash, with its descendants; the trash's listing and restoring from it.
+    DELETE_DOCUMENT = "delete-document"
+    VIEW_TRASH = "view-trash"
+    RESTORE_DOCUMENT = "restore-document"
+    # Public read-only links: create, list and revoke.
     SHARE_DOCUMENTS = "share-documents"
     # Attachments (the attachments domain asks these): upload covers presign and complete.
     READ_ATTACHMENTS = "read-attachments"
@@ -57,7 +65,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.LIST_INVITATIONS: _ADMINS,
     Action.REVOKE_INVITATION: _ADMINS,
     Action.READ_DOCUMENTS: _ALL,
-    Action.WRITE_DOCUMENTS: _EDITORS,
+    Action.CREATE_DOCUMENT: _EDITORS,
+    Action.EDIT_DOCUMENT: _EDITORS,
+    Action.DELETE_DOCUMENT: _EDITORS,
+    Action.VIEW_TRASH: _EDITORS,
+    Action.RESTORE_DOCUMENT: _EDITORS,
     Action.SHARE_DOCUMENTS: _EDITORS,
     Action.READ_ATTACHMENTS: _ALL,
     Action.UPLOAD_ATTACHMENTS: _EDITORS,

@@ -1,0 +1,1 @@
+"""Documents: markdown in a workspace's tree, their revisions, the trash and share links."""
