@@ -10,7 +10,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.verifies_tokens)
+app = create_app("delete_account", keys.verifies_tokens)
 
 
 @app.delete(

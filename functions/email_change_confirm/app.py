@@ -9,7 +9,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app()
+app = create_app("email_change_confirm")
 
 
 @app.post(

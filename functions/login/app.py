@@ -10,7 +10,7 @@ from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.infra import mail
 
-app = create_app(keys.signs_tokens)
+app = create_app("login", keys.signs_tokens)
 mail.get_backend()  # new-device mails: refuse to start without a relay where one is required
 
 

@@ -9,7 +9,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
-app = create_app(keys.verifies_tokens)
+app = create_app("logout", keys.verifies_tokens)
 
 
 @app.post(

@@ -11,7 +11,7 @@ from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
-app = create_app(keys.verifies_tokens)
+app = create_app("logout_all", keys.verifies_tokens)
 
 
 @app.post(

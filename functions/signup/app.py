@@ -11,7 +11,7 @@ from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.infra import mail
 
-app = create_app()
+app = create_app("signup")
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.services import TEST_BUCKET
 from tests.support.attachments import (
     pdf,
     png,
@@ -26,6 +25,7 @@ from tests.support.attachments import (
     uploaded,
 )
 from tests.support.mail import MailServer
+from tests.support.services import TEST_BUCKET
 from tests.support.workspaces import Person, person
 from tools.moto import LOCAL_CREDENTIALS, MotoServer
 

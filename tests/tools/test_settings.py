@@ -27,8 +27,10 @@ from tools.settings import (
 from tools.template import functions
 
 FUNCTIONS = functions()
-# The Lambda runtime's own variables may be set in a template; they are not ours to read.
-NOT_SETTINGS = re.compile(r"^AWS_")
+# The Lambda runtime's own variables may be set in a template; they are not ours to read. Nor
+# Powertools' conventional ones (POWERTOOLS_METRICS_NAMESPACE, read by core.metrics): fixed
+# wiring shared with the template's alarms, not settings of a deployment.
+NOT_SETTINGS = re.compile(r"^(AWS_|POWERTOOLS_)")
 # Values a shell or an editor would mangle: $, #, both quotes, spaces, a backslash.
 AWKWARD = {
     "JWT_PRIVATE_KEY": "pa$$word #1 \"dq\" 'sq' ${HOME} back\\slash",
@@ -49,7 +51,11 @@ def test_every_function_is_given_every_setting(logical_id: str) -> None:
 def test_template_declares_settings_without_defaults() -> None:
     # Defaults live in Settings only: a declared setting is "" or a deploy-time parameter.
     raw = next(iter(FUNCTIONS.values())).raw_global_environment
-    literals = {name: value for name, value in raw.items() if isinstance(value, str) and value}
+    literals = {
+        name: value
+        for name, value in raw.items()
+        if isinstance(value, str) and value and not NOT_SETTINGS.match(name)
+    }
     assert literals == {}
 
 

@@ -222,6 +222,7 @@ def request_email_change(
     limits.check_mail_to_allowed("change-from", user.email, settings.email_change_max)
     limits.check_mail_to_allowed("change-to", new_email, settings.email_change_max)
     taken = service.find_user_by_email(db, new_email) is not None
+    service.end_read(db)  # the relay may take up to the deadline
     if not taken and not holds.is_held_for_another(new_email, user.id):
         to_new = _change_confirmation_mail(user, new_email)
     else:
@@ -344,6 +345,7 @@ def request_password_reset(db: Session, email: str, client_ip: str) -> None:
     limits.check_mail_allowed(client_ip)
     limits.check_mail_to_allowed("reset", email, settings.password_reset_email_max)
     user = service.find_user_by_email(db, email)
+    service.end_read(db)  # the relay may take up to the deadline
     if user is not None:
         mail.deliver([_reset_mail(user)], started + settings.mail_send_deadline_s)
     _pad_until(started + settings.mail_answer_floor_s)

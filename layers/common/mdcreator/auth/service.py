@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import logs, metrics
 from ..core.config import get_settings
 from ..core.errors import NotFound, TooManyAttempts
 from . import devices, events, holds, limits, sessions
@@ -41,9 +42,18 @@ def find_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(query)
 
 
+def end_read(db: Session) -> None:
+    """End the read's transaction before slow work (bcrypt, Redis, mail); a later write opens
+    its own. Under RDS Proxy a connection inside a transaction stays pinned to this client.
+    The loaded objects stay usable (the sessions are made with expire_on_commit=False)."""
+    db.commit()
+
+
 def signup(db: Session, data: UserCreate, client_ip: str) -> User:
     limits.check_signup_allowed(client_ip)
-    if find_user_by_email(db, data.email) is not None or holds.is_held_for_another(data.email):
+    taken = find_user_by_email(db, data.email) is not None
+    end_read(db)  # Redis and bcrypt next; the INSERT opens a transaction of its own
+    if taken or holds.is_held_for_another(data.email):
         raise EmailAlreadyRegistered()
     user = User(
         email=data.email,
@@ -63,6 +73,7 @@ def signup(db: Session, data: UserCreate, client_ip: str) -> User:
 def _check_credentials(db: Session, credentials: UserLogin, client_ip: str) -> User:
     """The account whose password this is; every limit checked and reserved before bcrypt."""
     user = find_user_by_email(db, credentials.email)
+    end_read(db)  # no transaction waits on Redis and bcrypt
     device = credentials.device_token if user is not None else None
     trusted = (
         device is not None and user is not None and sessions.reserve_device_check(user.id, device)
@@ -109,6 +120,7 @@ def login(db: Session, credentials: UserLogin, client_ip: str) -> LoginToken:
     try:
         user = _check_credentials(db, credentials, client_ip)
     except (InvalidCredentials, TooManyAttempts) as exc:
+        metrics.count("Lockout" if isinstance(exc, TooManyAttempts) else "LoginFailed")
         _record_refused_login(db, credentials.email, exc)
         raise
     known_device = credentials.device_token is not None and sessions.is_device_trusted(
@@ -116,6 +128,7 @@ def login(db: Session, credentials: UserLogin, client_ip: str) -> LoginToken:
     )
     token = start_session(db, user)
     devices.after_login(db, user, devices.session_of(token.access_token), known_device=known_device)
+    metrics.count("LoginSucceeded")
     return token
 
 
@@ -124,6 +137,7 @@ def _record_refused_login(db: Session, email: str, refusal: Exception) -> None:
     # account's extra insert says nothing signup's 409 does not say already.
     user = find_user_by_email(db, email)
     if user is None:
+        end_read(db)
         return
     locked = isinstance(refusal, TooManyAttempts)
     events.record(db, user.id, EventKind.LOGIN_LOCKED if locked else EventKind.LOGIN_FAILED)
@@ -142,6 +156,7 @@ def start_session(db: Session, user: User) -> LoginToken:
     )
     if ends_at is None:
         raise InvalidCredentials()
+    logs.bind(user_id=str(user.id), session_id=str(refresh_token.session_id))
     touch_last_seen(db, user, force=True)
     token = _issue_tokens(user, refresh_token, ends_at)
     # Refused when a logout-all or password change ended the session meanwhile.
@@ -164,6 +179,7 @@ def refresh(db: Session, refresh_token: str) -> Token:
     user_id, session_id, presented, legacy_jti = _presented_refresh(refresh_token)
     # The user first: a database outage answers 503 before the token is spent.
     user = db.get(User, user_id)
+    end_read(db)  # no transaction waits on the Redis rotation
     if user is None or user.deleted_at is not None:
         sessions.end_session(user_id, session_id)
         raise InvalidToken("account gone")
@@ -171,11 +187,14 @@ def refresh(db: Session, refresh_token: str) -> Token:
         user.id, session_id, presented, user.credentials_version, legacy_jti=legacy_jti
     )
     if result.outcome is Rotation.REUSED:
+        metrics.count("RefreshReuseDetected")
         # The owner's history says a replayed token was refused, and from where.
         events.record(db, user.id, EventKind.REFRESH_REUSE_DETECTED, session_id=session_id)
         raise RefreshTokenReused("rotated refresh token presented again; session revoked")
     if result.secret is None or result.ends_at is None:
         raise InvalidToken(f"refresh refused: {result.outcome}")
+    # Only now: before the rotation the ids are whatever the token's sender wrote.
+    logs.bind(user_id=str(user.id), session_id=str(session_id))
     # Rotated, or the same rotation presented again within the grace period (a retry, a
     # second tab): either way the session's current refresh token and a new access token.
     current = RefreshToken(user.id, session_id, result.secret)

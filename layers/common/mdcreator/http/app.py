@@ -18,8 +18,11 @@ API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
 
 
-def create_app(*checks: Callable[[], None]) -> FastAPI:
+def create_app(service: str, *checks: Callable[[], None]) -> FastAPI:
     """The app of one function; `checks` run at init (e.g. auth.keys.signs_tokens).
+
+    `service` is the function's folder name (functions/<service>/): the `service` field of
+    its log lines and the dimension of its metrics, which the template's alarms name.
 
     Settings and the checks fail here, at init: a bad configuration stops the function
     before it serves anything.
@@ -34,8 +37,9 @@ def create_app(*checks: Callable[[], None]) -> FastAPI:
     )
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoStore)
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, service=service)
     app.add_middleware(RequestContext)
+    app.state.service = service
     app.add_exception_handler(DomainError, answer_domain_error)
     app.add_exception_handler(RequestValidationError, answer_validation_error)
     app.add_exception_handler(Exception, answer_unexpected_error)
