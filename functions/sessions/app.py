@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from mangum import Mangum
 
-from mdcreator.auth import devices, keys, service, session_list
+from mdcreator.auth import devices, keys, session_list
 from mdcreator.auth.deps import AccessToken
 from mdcreator.auth.schemas import LinkTokenBody
 from mdcreator.auth.security_schemas import Cursor, PageLimit, ResetGrant, SessionPage
@@ -44,7 +44,7 @@ async def list_sessions(
     responses=error_responses(401, 404, 422, 503),
 )
 async def revoke_session(session_id: uuid.UUID, token: AccessToken, db: DbSession) -> Response:
-    service.end_own_session(db, token, session_id)
+    session_list.end_own_session(db, token, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,7 +2,7 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import recovery
+from mdcreator.auth import links
 from mdcreator.auth.models import User
 from mdcreator.auth.schemas import LinkTokenBody, UserResponse
 from mdcreator.http.app import create_app
@@ -21,7 +21,7 @@ app = create_app("verify_email")
     responses=error_responses(400, 413, 415, 422, 503),
 )
 async def verify_email(body: LinkTokenBody, db: DbSession) -> User:
-    return recovery.verify_email(db, body.token)
+    return links.verify_email(db, body.token)
 
 
 handler = Mangum(app, lifespan="off")
