@@ -7,7 +7,9 @@ with PYTHONPATH = function code + layer python/, importing the handler module. T
 the same interpreter importing, in the same order, every third-party module that function
 ends up loading (fastapi, mangum, sqlalchemy, psycopg2, redis, jwt, bcrypt... and their
 submodules) and nothing of ours: the ratio is what our own code adds to a cold start.
-Bytecode is not written, as on Lambda's read-only /opt and /var/task.
+Bytecode is not written, as on Lambda's read-only /opt and /var/task. Beside the wall times,
+the modules the import loads and its CPU time (tools.coldstart): on a shared machine those
+two hold still where wall time follows the neighbours.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools import coldstart  # noqa: E402
+
 OWN_PACKAGES = {"mdcreator", "app", "handler", "migrations"}
 
 _PROBE = """
@@ -84,7 +90,14 @@ def measure(function_dir: Path, layer: Path, module: str, runs: int) -> dict[str
         packages = [name for name in probe["packages"] if name.split(".")[0] not in OWN_PACKAGES]
     floor = [float(_run(_FLOOR, [",".join(packages)], paths)) for _ in range(runs)]
     cold_ms, floor_ms = statistics.median(cold) * 1000, statistics.median(floor) * 1000
-    return {"cold_ms": cold_ms, "floor_ms": floor_ms, "ratio": cold_ms / floor_ms}
+    probes = [coldstart.probe(function_dir, layer, module) for _ in range(runs)]
+    return {
+        "cold_ms": cold_ms,
+        "floor_ms": floor_ms,
+        "ratio": cold_ms / floor_ms,
+        "modules": len(probes[-1].modules),
+        "cpu_ms": statistics.median(p.cpu_ms for p in probes),
+    }
 
 
 def main() -> int:
@@ -93,13 +106,17 @@ def main() -> int:
     parser.add_argument("--build-dir", type=Path, default=ROOT / ".aws-sam" / "build")
     args = parser.parse_args()
     layer = args.build_dir / "CommonLayer" / "python"
-    print(f"{'function':<24}{'cold init ms':>14}{'deps floor ms':>15}{'ratio':>8}")
+    print(
+        f"{'function':<24}{'cold init ms':>14}{'deps floor ms':>15}{'ratio':>8}"
+        f"{'modules':>9}{'cpu ms':>8}"
+    )
     for function_dir in sorted(args.build_dir.glob("*Function")):
         module = "app" if (function_dir / "app.py").exists() else "handler"
         result = measure(function_dir, layer, module, args.runs)
         print(
             f"{function_dir.name:<24}{result['cold_ms']:>14.0f}"
             f"{result['floor_ms']:>15.0f}{result['ratio']:>8.2f}"
+            f"{result['modules']:>9}{result['cpu_ms']:>8.0f}"
         )
     return 0
 

@@ -12,7 +12,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.errors import error_responses
 from mdcreator.workspaces.deps import Caller
 
-app = create_app(keys.verifies_tokens)
+app = create_app("attachment", keys.verifies_tokens)
 
 
 @app.post(

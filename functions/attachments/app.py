@@ -10,7 +10,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.errors import error_responses
 from mdcreator.workspaces.deps import PageQuery, WorkspaceAccess
 
-app = create_app(keys.verifies_tokens)
+app = create_app("attachments", keys.verifies_tokens)
 
 
 @app.post(

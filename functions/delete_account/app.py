@@ -3,14 +3,14 @@
 from fastapi import Response, status
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
+from mdcreator.auth import cookies, credentials, keys
 from mdcreator.auth.deps import AccessToken, CurrentUser
 from mdcreator.auth.schemas import AccountDelete
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.verifies_tokens)
+app = create_app("delete_account", keys.verifies_tokens)
 
 
 @app.delete(
@@ -28,7 +28,7 @@ app = create_app(keys.verifies_tokens)
 async def delete_account(
     body: AccountDelete, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
 ) -> Response:
-    service.delete_account(db, user, body.password, client_ip, session_id=token.sid)
+    credentials.delete_account(db, user, body.password, client_ip, session_id=token.sid)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     cookies.clear_session_cookies(response)
     return response

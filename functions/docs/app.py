@@ -17,7 +17,7 @@ from mdcreator.http.app import API_TITLE, create_app
 OPENAPI_DOCUMENT: dict[str, Any] = json.loads((Path(__file__).parent / "openapi.json").read_text())
 OPENAPI_URL = "/openapi.json"
 
-app = create_app()
+app = create_app("docs")
 
 
 @app.get(OPENAPI_URL, include_in_schema=False)

@@ -25,7 +25,9 @@ from mdcreator.workspaces.deps import PageQuery, WorkspaceAccess
 from mdcreator.workspaces.permissions import Action
 
 # A whole document travels in the JSON body: the body guard admits its escaped form.
-app = create_app(keys.verifies_tokens, max_body_bytes=get_settings().document_body_bytes())
+app = create_app(
+    "documents", keys.verifies_tokens, max_body_bytes=get_settings().document_body_bytes()
+)
 MARKDOWN = "text/markdown; charset=utf-8"
 ETAG_HEADER = {"ETag": {"description": 'The version: `"<version>"`', "schema": {"type": "string"}}}
 

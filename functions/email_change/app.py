@@ -3,7 +3,7 @@
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator.auth import keys, recovery
+from mdcreator.auth import email_change, keys
 from mdcreator.auth.deps import AccessToken, CurrentUser
 from mdcreator.auth.schemas import EmailChange
 from mdcreator.http.app import create_app
@@ -12,7 +12,7 @@ from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 from mdcreator.infra import mail
 
-app = create_app(keys.verifies_tokens)
+app = create_app("email_change", keys.verifies_tokens)
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 
@@ -28,7 +28,7 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
 async def request_email_change(
     body: EmailChange, user: CurrentUser, token: AccessToken, db: DbSession, client_ip: ClientIp
 ) -> Message:
-    recovery.request_email_change(
+    email_change.request_email_change(
         db, user, body.new_email, body.password, client_ip, session_id=token.sid
     )
     return Message(message="A confirmation link is on its way to the new address")

@@ -2,14 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import recovery
+from mdcreator.auth import links
 from mdcreator.auth.models import User
 from mdcreator.auth.schemas import LinkTokenBody, UserResponse
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app()
+app = create_app("email_change_confirm")
 
 
 @app.post(
@@ -21,7 +21,7 @@ app = create_app()
     responses=error_responses(400, 409, 413, 415, 422, 503),
 )
 async def confirm_email_change(body: LinkTokenBody, db: DbSession) -> User:
-    return recovery.confirm_email_change(db, body.token)
+    return links.confirm_email_change(db, body.token)
 
 
 handler = Mangum(app, lifespan="off")

@@ -7,7 +7,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.schemas import HealthResponse
 from mdcreator.infra.health import check_dependencies
 
-app = create_app()
+app = create_app("health")
 
 
 @app.get(

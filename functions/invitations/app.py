@@ -18,7 +18,7 @@ from mdcreator.workspaces.schemas import (
     WorkspaceResponse,
 )
 
-app = create_app(keys.verifies_tokens)
+app = create_app("invitations", keys.verifies_tokens)
 InvitationId = Annotated[str, Path(description="The invitation's id")]
 
 

@@ -15,7 +15,7 @@ from mdcreator.http.app import create_app
 # Verifiers fetch again on an unknown kid; a rotation publishes a key well before it signs.
 CACHE_CONTROL = "public, max-age=300"
 
-app = create_app(keys.verifies_tokens)
+app = create_app("jwks", keys.verifies_tokens)
 
 
 @app.get(

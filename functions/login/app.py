@@ -2,15 +2,16 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
+from mdcreator.auth import cookies, keys
 from mdcreator.auth.deps import LoginCredentials, TokenDelivery
+from mdcreator.auth.login import log_in
 from mdcreator.auth.schemas import CookieToken, LoginToken
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.infra import mail
 
-app = create_app(keys.signs_tokens)
+app = create_app("login", keys.signs_tokens)
 mail.get_backend()  # new-device mails: refuse to start without a relay where one is required
 
 
@@ -28,7 +29,7 @@ mail.get_backend()  # new-device mails: refuse to start without a relay where on
 async def login(
     credentials: LoginCredentials, db: DbSession, client_ip: ClientIp, delivery: TokenDelivery
 ) -> LoginToken | CookieToken:
-    return delivery.answer(service.login(db, credentials, client_ip))
+    return delivery.answer(log_in(db, credentials, client_ip))
 
 
 handler = Mangum(app, lifespan="off")

@@ -3,13 +3,13 @@
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
-from mdcreator.auth.deps import AccessToken
+from mdcreator.auth import access, cookies, keys
+from mdcreator.auth.access import AccessToken
 from mdcreator.http.app import create_app
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
-app = create_app(keys.verifies_tokens)
+app = create_app("logout", keys.verifies_tokens)
 
 
 @app.post(
@@ -24,7 +24,7 @@ app = create_app(keys.verifies_tokens)
     },
 )
 async def logout(token: AccessToken, response: Response) -> Message:
-    service.logout(token)
+    access.logout(token)
     cookies.clear_refresh_cookie(response)
     return Message(message="Logged out successfully")
 

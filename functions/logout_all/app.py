@@ -3,7 +3,7 @@
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator.auth import cookies, events, keys, service
+from mdcreator.auth import access, cookies, events, keys
 from mdcreator.auth.deps import AccessToken
 from mdcreator.auth.events import EventKind
 from mdcreator.http.app import create_app
@@ -11,7 +11,7 @@ from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
-app = create_app(keys.verifies_tokens)
+app = create_app("logout_all", keys.verifies_tokens)
 
 
 @app.post(
@@ -26,7 +26,7 @@ app = create_app(keys.verifies_tokens)
     },
 )
 async def logout_all(token: AccessToken, response: Response, db: DbSession) -> Message:
-    service.logout_everywhere(token)
+    access.logout_everywhere(token)
     events.record(db, token.sub, EventKind.LOGOUT_ALL, session_id=token.sid)
     cookies.clear_session_cookies(response)
     return Message(message="Logged out of all sessions")

@@ -2,7 +2,7 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import keys, service
+from mdcreator.auth import keys, users
 from mdcreator.auth.deps import CurrentUser
 from mdcreator.auth.models import User
 from mdcreator.auth.schemas import ProfileResponse, UserUpdate
@@ -10,7 +10,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.verifies_tokens)
+app = create_app("me", keys.verifies_tokens)
 
 
 @app.get(
@@ -22,7 +22,7 @@ app = create_app(keys.verifies_tokens)
     responses=error_responses(401, 503),
 )
 async def read_me(user: CurrentUser, db: DbSession) -> User:
-    service.touch_last_seen(db, user)
+    users.touch_last_seen(db, user)
     return user
 
 
@@ -35,7 +35,7 @@ async def read_me(user: CurrentUser, db: DbSession) -> User:
     responses=error_responses(401, 413, 415, 422, 503),
 )
 async def update_me(changes: UserUpdate, user: CurrentUser, db: DbSession) -> User:
-    return service.update_profile(db, user, changes)
+    return users.update_profile(db, user, changes)
 
 
 handler = Mangum(app, lifespan="off")

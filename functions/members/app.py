@@ -12,7 +12,7 @@ from mdcreator.workspaces import service
 from mdcreator.workspaces.deps import PageQuery, WorkspaceAccess
 from mdcreator.workspaces.schemas import MemberPage, MemberResponse, RoleChange
 
-app = create_app(keys.verifies_tokens)
+app = create_app("members", keys.verifies_tokens)
 UserId = Annotated[str, Path(description="The member's user id")]
 
 

@@ -3,7 +3,7 @@
 from fastapi import Response
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
+from mdcreator.auth import cookies, credentials, keys
 from mdcreator.auth.deps import AccessToken, CurrentUser
 from mdcreator.auth.schemas import PasswordChange
 from mdcreator.http.app import create_app
@@ -11,7 +11,7 @@ from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 
-app = create_app(keys.verifies_tokens)
+app = create_app("password", keys.verifies_tokens)
 
 
 @app.post(
@@ -33,7 +33,9 @@ async def change_password(
     client_ip: ClientIp,
     response: Response,
 ) -> Message:
-    service.change_password(db, user, token, body.current_password, body.new_password, client_ip)
+    credentials.change_password(
+        db, user, token, body.current_password, body.new_password, client_ip
+    )
     cookies.clear_device_cookie(response)
     return Message(message="Password changed")
 

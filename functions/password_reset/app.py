@@ -2,14 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, recovery
+from mdcreator.auth import cookies, keys, reset
 from mdcreator.auth.deps import TokenDelivery
 from mdcreator.auth.schemas import CookieToken, LoginToken, PasswordReset
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.signs_tokens)
+app = create_app("password_reset", keys.signs_tokens)
 
 
 @app.post(
@@ -26,7 +26,7 @@ app = create_app(keys.signs_tokens)
 async def reset_password(
     body: PasswordReset, db: DbSession, delivery: TokenDelivery
 ) -> LoginToken | CookieToken:
-    return delivery.answer(recovery.reset_password(db, body.token, body.new_password))
+    return delivery.answer(reset.reset_password(db, body.token, body.new_password))
 
 
 handler = Mangum(app, lifespan="off")

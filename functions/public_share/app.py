@@ -11,7 +11,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app()
+app = create_app("public_share")
 
 
 @app.get(

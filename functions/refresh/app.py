@@ -2,14 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import cookies, keys, service
+from mdcreator.auth import cookies, keys, signin
 from mdcreator.auth.deps import PresentedRefreshToken, TokenDelivery
 from mdcreator.auth.schemas import CookieToken, Token
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.signs_tokens)
+app = create_app("refresh", keys.signs_tokens)
 
 
 @app.post(
@@ -26,7 +26,7 @@ app = create_app(keys.signs_tokens)
 async def refresh(
     token: PresentedRefreshToken, db: DbSession, delivery: TokenDelivery
 ) -> Token | CookieToken:
-    return delivery.answer(service.refresh(db, token))
+    return delivery.answer(signin.refresh(db, token))
 
 
 handler = Mangum(app, lifespan="off")

@@ -20,7 +20,7 @@ from mdcreator.http.errors import error_responses
 from mdcreator.workspaces.deps import PageQuery
 from mdcreator.workspaces.permissions import Action
 
-app = create_app(keys.verifies_tokens)
+app = create_app("revisions", keys.verifies_tokens)
 Version = Annotated[
     int, Path(description="The document version the revision holds", ge=1, le=2**31 - 1)
 ]

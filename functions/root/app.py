@@ -4,7 +4,7 @@ from mangum import Mangum
 
 from mdcreator.http.app import create_app
 
-app = create_app()
+app = create_app("root")
 
 
 @app.get("/", operation_id="getServiceBanner", tags=["meta"], summary="Service banner")

@@ -17,7 +17,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.verifies_tokens)
+app = create_app("security_events", keys.verifies_tokens)
 
 
 @app.get(

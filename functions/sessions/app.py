@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from mangum import Mangum
 
-from mdcreator.auth import devices, keys, service, session_list
+from mdcreator.auth import devices, keys, session_list
 from mdcreator.auth.deps import AccessToken
 from mdcreator.auth.schemas import LinkTokenBody
 from mdcreator.auth.security_schemas import Cursor, PageLimit, ResetGrant, SessionPage
@@ -15,7 +15,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app(keys.verifies_tokens)
+app = create_app("sessions", keys.verifies_tokens)
 
 
 @app.get(
@@ -44,7 +44,7 @@ async def list_sessions(
     responses=error_responses(401, 404, 422, 503),
 )
 async def revoke_session(session_id: uuid.UUID, token: AccessToken, db: DbSession) -> Response:
-    service.end_own_session(db, token, session_id)
+    session_list.end_own_session(db, token, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -13,7 +13,7 @@ from mdcreator.http.app import create_app
 from mdcreator.http.errors import error_responses
 from mdcreator.workspaces.deps import Caller, PageQuery
 
-app = create_app(keys.verifies_tokens)
+app = create_app("shares", keys.verifies_tokens)
 ShareId = Annotated[str, Path(description="The share's id")]
 
 

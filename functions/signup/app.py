@@ -3,7 +3,7 @@
 from fastapi import status
 from mangum import Mangum
 
-from mdcreator.auth import recovery, service
+from mdcreator.auth import credentials, recovery
 from mdcreator.auth.models import User
 from mdcreator.auth.schemas import UserCreate, UserResponse
 from mdcreator.http.app import create_app
@@ -11,7 +11,7 @@ from mdcreator.http.deps import ClientIp, DbSession
 from mdcreator.http.errors import error_responses
 from mdcreator.infra import mail
 
-app = create_app()
+app = create_app("signup")
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 
@@ -25,7 +25,7 @@ mail.get_backend()  # refuse to start without a mail relay where one is required
     responses=error_responses(409, 413, 415, 422, 429, 503),
 )
 async def signup(payload: UserCreate, db: DbSession, client_ip: ClientIp) -> User:
-    user = service.signup(db, payload, client_ip)
+    user = credentials.signup(db, payload, client_ip)
     recovery.send_signup_verification(user)
     return user
 

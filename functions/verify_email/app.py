@@ -2,14 +2,14 @@
 
 from mangum import Mangum
 
-from mdcreator.auth import recovery
+from mdcreator.auth import links
 from mdcreator.auth.models import User
 from mdcreator.auth.schemas import LinkTokenBody, UserResponse
 from mdcreator.http.app import create_app
 from mdcreator.http.deps import DbSession
 from mdcreator.http.errors import error_responses
 
-app = create_app()
+app = create_app("verify_email")
 
 
 @app.post(
@@ -21,7 +21,7 @@ app = create_app()
     responses=error_responses(400, 413, 415, 422, 503),
 )
 async def verify_email(body: LinkTokenBody, db: DbSession) -> User:
-    return recovery.verify_email(db, body.token)
+    return links.verify_email(db, body.token)
 
 
 handler = Mangum(app, lifespan="off")

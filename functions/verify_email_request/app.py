@@ -11,7 +11,7 @@ from mdcreator.http.errors import error_responses
 from mdcreator.http.schemas import Message
 from mdcreator.infra import mail
 
-app = create_app(keys.verifies_tokens)
+app = create_app("verify_email_request", keys.verifies_tokens)
 mail.get_backend()  # refuse to start without a mail relay where one is required
 
 

@@ -15,7 +15,7 @@ from mdcreator.workspaces.schemas import (
     WorkspaceUpdate,
 )
 
-app = create_app(keys.verifies_tokens)
+app = create_app("workspaces", keys.verifies_tokens)
 
 
 @app.post(

@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 import pytest
 
-from mdcreator.auth import service
+from mdcreator.auth import signin
 from tests.functions.test_logout_all import logout_all
 from tests.functions.test_password_and_delete import change_password
 from tests.support.handlers import PASSWORD, client_ip, in_thread, login, me, refresh, signup
@@ -88,7 +88,7 @@ def test_a_login_racing_a_revocation_keeps_no_device_token(
         "password": lambda: change_password(owner["access_token"], PASSWORD),
         "logout_all": lambda: logout_all(owner["access_token"]),
     }[revocation]
-    touch, revoked = service.touch_last_seen, []
+    touch, revoked = signin.touch_last_seen, []
 
     def touch_then_revoke(*args: Any, **kwargs: Any) -> None:
         # The real call, then the owner's revocation, run to its end from another thread:
@@ -99,9 +99,9 @@ def test_a_login_racing_a_revocation_keeps_no_device_token(
             worker.start()
             worker.join()
 
-    monkeypatch.setattr(service, "touch_last_seen", touch_then_revoke)
+    monkeypatch.setattr(signin, "touch_last_seen", touch_then_revoke)
     raced = login(email, ip=client_ip())  # the password as it was before the change
-    monkeypatch.setattr(service, "touch_last_seen", touch)
+    monkeypatch.setattr(signin, "touch_last_seen", touch)
     assert revoked == [200]
     if raced.status == 200:
         assert me(raced.body["access_token"]).status == 401

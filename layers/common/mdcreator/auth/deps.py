@@ -1,5 +1,8 @@
 """Dependencies of accounts and sessions; `CurrentUser` is what other domains use.
 
+A route that needs the access token alone takes `AccessToken` (from access.py, re-exported
+here), which loads no database code.
+
 Dependencies and routes are `async def` on purpose, see infra.db.get_db.
 """
 
@@ -9,33 +12,30 @@ from typing import Annotated, Literal
 
 from fastapi import Cookie, Depends, Header, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 
 from ..http.deps import DbSession
-from . import cookies, service
-from .errors import DuplicateRefreshCookie, InvalidToken
+from . import cookies
+from .access import AccessToken
+from .errors import DuplicateRefreshCookie
 from .models import User
 from .schemas import DeviceToken, RefreshRequest, UserLogin
-from .tokens import VerifiedToken
+from .users import end_read, get_token_owner
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/login")
-
-
-async def get_access_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> VerifiedToken:
-    """The verified, unrevoked access token (Redis only, no database)."""
-    if credentials is None or not credentials.credentials:
-        raise InvalidToken("missing bearer token")
-    return service.verify_access_token(credentials.credentials)
-
-
-AccessToken = Annotated[VerifiedToken, Depends(get_access_token)]
+__all__ = [
+    "AccessToken",
+    "CurrentUser",
+    "LoginCredentials",
+    "PresentedRefreshToken",
+    "TokenDelivery",
+]
 
 
 async def get_current_user(db: DbSession, token: AccessToken) -> User:
-    return service.get_token_owner(db, token)
+    user = get_token_owner(db, token)
+    # What the route does next may be slow (bcrypt, Redis, mail): no transaction waits on it.
+    end_read(db)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

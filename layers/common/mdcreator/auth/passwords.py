@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import NamedTuple
 
 import bcrypt
 
 from ..core.config import get_settings
-
-# bcrypt reads at most 72 bytes; longer passwords are rejected by the schemas, never truncated.
-MAX_PASSWORD_BYTES = 72
-MIN_PASSWORD_CHARACTERS = 8
+from .password_rules import MAX_PASSWORD_BYTES, normalize_password
 
 # A well-formed hash nobody's password matches. Checking against it costs exactly as much as
 # a real check, so an unknown email takes as long to answer as a wrong password.
@@ -23,11 +19,6 @@ class PasswordCheck(NamedTuple):
     # The stored hash should be replaced: made at a lower cost than BCRYPT_ROUNDS asks for
     # now, or of the password as typed before passwords were normalised.
     needs_rehash: bool
-
-
-def normalize_password(password: str) -> str:
-    """NFKC, as NIST 800-63B asks: the same password typed on any keyboard is one password."""
-    return unicodedata.normalize("NFKC", password)
 
 
 def hash_password(password: str) -> str:

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from .passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
+from .password_rules import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
 
 
 def _reject_nul(value: str) -> str:

@@ -1,4 +1,4 @@
-"""The caller's sessions as the sessions function lists them (browser and OS parsed)."""
+"""The caller's sessions as the sessions function lists and ends them (browser and OS parsed)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import base64
 import binascii
 import uuid
 
-from . import agents, sessions
+from sqlalchemy.orm import Session
+
+from ..core.errors import NotFound
+from . import agents, events, sessions
 from .errors import InvalidCursor
+from .events import EventKind
 from .security_schemas import SessionItem, SessionPage
 from .sessions import SessionInfo
 from .tokens import TokenPayload
@@ -56,3 +60,10 @@ def list_own_sessions(token: TokenPayload, limit: int, cursor: str | None) -> Se
         )
     next_cursor = _encode(page[-1]) if len(found) > limit else None
     return SessionPage(items=items, next_cursor=next_cursor)
+
+
+def end_own_session(db: Session, token: TokenPayload, session_id: uuid.UUID) -> None:
+    """Sign one of the caller's sessions out (and its device token); another's is not found."""
+    if not sessions.end_session_and_device(token.sub, session_id):
+        raise NotFound()
+    events.record(db, token.sub, EventKind.SESSION_REVOKED, session_id=session_id)

@@ -18,9 +18,13 @@ API_TITLE = "MD Creator API"
 API_VERSION = "1.0.0"
 
 
-def create_app(*checks: Callable[[], None], max_body_bytes: int | None = None) -> FastAPI:
+def create_app(
+    service: str, *checks: Callable[[], None], max_body_bytes: int | None = None
+) -> FastAPI:
     """The app of one function; `checks` run at init (e.g. auth.keys.signs_tokens).
 
+    `service` is the function's folder name (functions/<service>/): the `service` field of
+    its log lines and the dimension of its metrics, which the template's alarms name.
     `max_body_bytes` raises the body limit (MAX_BODY_BYTES) for a function that takes
     larger bodies, such as whole documents.
 
@@ -37,8 +41,9 @@ def create_app(*checks: Callable[[], None], max_body_bytes: int | None = None) -
     )
     app.add_middleware(BodyGuard, max_bytes=max_body_bytes or settings.max_body_bytes)
     app.add_middleware(NoStore)
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, service=service)
     app.add_middleware(RequestContext)
+    app.state.service = service
     app.add_exception_handler(DomainError, answer_domain_error)
     app.add_exception_handler(RequestValidationError, answer_validation_error)
     app.add_exception_handler(Exception, answer_unexpected_error)

@@ -9,6 +9,7 @@ from fastapi import Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from ..core import metrics
 from ..core.errors import (
     BadRequest,
     Conflict,
@@ -91,6 +92,8 @@ async def answer_domain_error(request: Request, exc: Exception) -> JSONResponse:
     code = status_of(exc)
     if code is None:
         return await answer_unexpected_error(request, exc)
+    if code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        metrics.count("DependencyUnavailable")
     if code >= 500:
         logger.warning("dependency unavailable: %s", exc)
     return JSONResponse(exc.body(), status_code=code, headers=_headers_for(exc))

@@ -1,9 +1,10 @@
-"""ASGI middleware of every function: the body guard, no-store, the access log."""
+"""ASGI middleware of every function: the body guard, no-store, the access log and metrics."""
 
 from __future__ import annotations
 
 import codecs
 import logging
+import os
 import time
 
 from fastapi import HTTPException, status
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core import logs, metrics
 from ..core.context import set_client
 
 TOO_LARGE = "Request body too large"
@@ -116,10 +118,16 @@ access_logger = logging.getLogger("mdcreator")
 
 
 class AccessLog:
-    """Logs route, status and duration of every request, and whether it was a cold start."""
+    """One line per request (route, status, duration, cold start) and its metrics' EMF line.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Everything logged while the request runs carries its ids: `request_id` is API Gateway's
+    requestId (the one its access log has), `lambda_request_id` the invocation's. The metrics
+    are written once, however the request ends, and only when something was counted.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
+        self.service = service
         self.cold = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -135,16 +143,19 @@ class AccessLog:
                 status = message["status"]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            self._log(scope, status, time.perf_counter() - started)
+        ids = _request_ids(scope)
+        with (
+            logs.request_context(service=self.service, **ids),
+            metrics.collected(self.service, **ids),
+        ):
+            try:
+                await self.app(scope, receive, send_and_note)
+            finally:
+                self._log(scope, status, time.perf_counter() - started)
 
     def _log(self, scope: Scope, status: int, seconds: float) -> None:
-        context = scope.get("aws.context")
         route = scope.get("route")
         fields = {
-            "request_id": getattr(context, "aws_request_id", None),
             "cold_start": self.cold,
             "method": scope["method"],
             "route": getattr(route, "path", scope["path"]),
@@ -153,3 +164,14 @@ class AccessLog:
         }
         self.cold = False
         access_logger.info("request", extra={"fields": fields})
+
+
+def _request_ids(scope: Scope) -> dict[str, str | None]:
+    event = scope.get("aws.event") or {}
+    request_context = event.get("requestContext") or {}
+    return {
+        "request_id": request_context.get("requestId"),
+        "lambda_request_id": getattr(scope.get("aws.context"), "aws_request_id", None),
+        # Set by the runtime per invocation when X-Ray tracing is on.
+        "trace_id": os.environ.get("_X_AMZN_TRACE_ID"),
+    }

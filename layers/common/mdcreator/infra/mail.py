@@ -10,6 +10,7 @@ A request never waits for a relay past its deadline: deliver() gives up, logs, a
 
 from __future__ import annotations
 
+import contextvars
 import html
 import logging
 import smtplib
@@ -23,6 +24,7 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..core import metrics
 from ..core.config import get_settings
 
 logger = logging.getLogger("mdcreator.mail")
@@ -176,6 +178,7 @@ def deliver(mails: list[Mail], deadline: float) -> int:
     timeout = deadline - time.monotonic()
     if timeout <= 0:
         logger.warning("mail not sent: no time left before the deadline")
+        metrics.count("MailFailed", len(mails))
         return 0
     sent: list[bool] = []
 
@@ -189,8 +192,12 @@ def deliver(mails: list[Mail], deadline: float) -> int:
         else:
             sent.append(True)
 
+    # Each thread runs in a copy of the request's context: its log lines keep the request's ids.
     threads = [
-        threading.Thread(target=send, args=(mail,), name="mail", daemon=True) for mail in mails
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(send, mail), name="mail", daemon=True
+        )
+        for mail in mails
     ]
     for thread in threads:
         thread.start()
@@ -198,4 +205,8 @@ def deliver(mails: list[Mail], deadline: float) -> int:
         thread.join(max(0.0, deadline - time.monotonic()))
     if any(thread.is_alive() for thread in threads):
         logger.warning("mail relay did not answer before the deadline; a mail may be lost")
-    return len(sent)
+    # A mail still on its way at the deadline counts as failed: nobody learns that it arrived.
+    done = len(sent)
+    metrics.count("MailSent", done)
+    metrics.count("MailFailed", len(mails) - done)
+    return done
