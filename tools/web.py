@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
-PAGE_ROUTES = frozenset({"/", "/index.html", "/verify-email", "/confirm-email", "/reset-password"})
+PAGE_ROUTES = frozenset(
+    {"/", "/index.html", "/verify-email", "/confirm-email", "/reset-password", "/invitation"}
+)
 FILES = {"/app.js": ("app.js", "text/javascript; charset=utf-8")}
 _API_META = re.compile(r'(<meta name="mdc-api" content=")[^"]*(">)')
 
