@@ -3,8 +3,8 @@
     python -m tools.web --port 5174 --api-url http://localhost:3000
 
 The page's routes (`/`, and the mail links' `/verify-email`, `/confirm-email`,
-`/reset-password`, `/invitation`) answer index.html with the API's address in its `mdc-api` meta tag;
-`/app.js` is the module. Files are read at every request: an edit shows on reload. The
+`/reset-password`, `/invitation`) answer index.html with the API's address in its `mdc-api`
+meta tag; `/app.js` is the module. Files are read at every request: an edit shows on reload. The
 headers are the ones a deployed SPA should send too: a Content-Security-Policy that lets
 scripts come from the page's own origin only and connections go to the API only, and no
 Referer (the mail links carry one-time tokens in their query).

@@ -36,6 +36,11 @@ const OPERATIONS = {
   listMembers: ["GET", "/api/workspaces/{workspace_id}/members"],
   createInvitation: ["POST", "/api/workspaces/{workspace_id}/invitations"],
   acceptInvitation: ["POST", "/api/invitations/accept"],
+  listDocuments: ["GET", "/api/workspaces/{workspace_id}/documents"],
+  createDocument: ["POST", "/api/workspaces/{workspace_id}/documents"],
+  getDocument: ["GET", "/api/documents/{document_id}"],
+  updateDocument: ["PATCH", "/api/documents/{document_id}"],
+  renderDocument: ["GET", "/api/documents/{document_id}/html"],
 };
 
 const RETRIED_STATUSES = new Set([502, 503, 504]);
@@ -46,13 +51,14 @@ let refreshing = null;
 
 // `params` fill the path's {placeholders} (each one URL-encoded); `query` is the query string.
 async function api(operationId, options = {}) {
-  const { body, auth = false, cookieMode = false, params = {}, query } = options;
+  const { body, auth = false, cookieMode = false, params = {}, query, headers: extra } = options;
   const [method, template] = OPERATIONS[operationId];
   const path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
   const url = API + path + (query ? `?${new URLSearchParams(query)}` : "");
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (cookieMode) Object.assign(headers, COOKIE_MODE);
+  if (extra) Object.assign(headers, extra);
   if (auth && accessToken) headers.Authorization = `Bearer ${accessToken}`;
   let response;
   try {
@@ -278,7 +284,115 @@ async function showWorkspace(workspace) {
     return row;
   });
   $("#members tbody").replaceChildren(...rows);
+  await showDocuments();
 }
+
+// --- Documents: list, open, edit, save with If-Match, conflicts, the sanitized preview ---
+
+// The open document as the page last read or saved it: its version is the If-Match of the
+// next save, so a save never overwrites a version this page has not seen.
+let openDocument = null;
+let theirs = null;
+
+async function showDocuments() {
+  if (!openWorkspace) return;
+  if (openDocument && openDocument.workspace_id !== openWorkspace.id) {
+    openDocument = null;
+    $("#document").hidden = true;
+  }
+  const answer = await authed("listDocuments", {
+    params: { workspace_id: openWorkspace.id },
+    query: { limit: 100 },
+  });
+  if (!answer.ok) return say(problem(answer));
+  const items = answer.data.items.map((document_) => {
+    const item = document.createElement("li");
+    item.dataset.documentId = document_.id;
+    const button = document.createElement("button");
+    button.className = "open-document";
+    button.textContent = document_.title;
+    button.addEventListener("click", () => openDocumentById(document_.id));
+    item.append(button, ` v${document_.version}`);
+    return item;
+  });
+  $("#documents").replaceChildren(...items);
+}
+
+async function readDocument(id) {
+  const answer = await authed("getDocument", { params: { document_id: id } });
+  if (!answer.ok) say(problem(answer));
+  return answer.ok ? answer.data : null;
+}
+
+function showDocument(document_) {
+  openDocument = document_;
+  theirs = null;
+  $("#document").dataset.documentId = document_.id;
+  $("#document-title").textContent = document_.title;
+  $("#document-version").textContent = String(document_.version);
+  $("#document-content").value = document_.content;
+  $("#conflict").hidden = true;
+  $("#document-preview").replaceChildren();
+  $("#document").hidden = false;
+}
+
+async function openDocumentById(id) {
+  const document_ = await readDocument(id);
+  if (document_) showDocument(document_);
+}
+
+async function saveDocument() {
+  if (!openDocument) return;
+  const content = $("#document-content").value;
+  const answer = await authed("updateDocument", {
+    params: { document_id: openDocument.id },
+    headers: { "If-Match": `"${openDocument.version}"` },
+    body: { content },
+  });
+  if (answer.status === 412) return showConflict();
+  if (!answer.ok) return say(problem(answer));
+  // The editor keeps what the user typed meanwhile; only the version moves on.
+  openDocument = { ...answer.data, content };
+  theirs = null;
+  $("#document-version").textContent = String(answer.data.version);
+  $("#conflict").hidden = true;
+  say(`Saved as version ${answer.data.version}.`);
+  await showDocuments();
+}
+
+// Someone saved first: show their version next to ours, and change nothing in the editor.
+async function showConflict() {
+  const current = await readDocument(openDocument.id);
+  if (!current) return;
+  theirs = current;
+  $("#conflict-version").textContent = String(current.version);
+  $("#conflict-theirs").textContent = current.content;
+  $("#conflict").hidden = false;
+  say("This document was changed elsewhere: take their version or keep yours.");
+}
+
+$("#document-save").addEventListener("click", saveDocument);
+
+$("#conflict-reload").addEventListener("click", () => {
+  if (theirs) showDocument(theirs);
+  say("");
+});
+
+// Keep mine: save again, now over the version we have seen (a newer one meets 412 again).
+$("#conflict-keep").addEventListener("click", async () => {
+  if (!theirs) return;
+  openDocument = { ...openDocument, version: theirs.version };
+  await saveDocument();
+});
+
+$("#document-preview-button").addEventListener("click", async () => {
+  if (!openDocument) return;
+  const answer = await authed("renderDocument", { params: { document_id: openDocument.id } });
+  if (!answer.ok) return say(problem(answer));
+  // The one place the page inserts HTML: the API's sanitized rendering of the saved
+  // markdown (scripts, event handlers and javascript: links removed there).
+  $("#document-preview").innerHTML = answer.data.html;
+});
 
 // --- Actions ------------------------------------------------------------------------------
 
@@ -342,6 +456,18 @@ onSubmit("#invite", async (fields, form) => {
   });
   if (answer.ok) form.reset();
   say(answer.ok ? `We mailed an invitation to ${fields.email}.` : problem(answer));
+});
+
+onSubmit("#document-create", async (fields, form) => {
+  if (!openWorkspace) return;
+  const answer = await authed("createDocument", {
+    params: { workspace_id: openWorkspace.id },
+    body: { title: fields.title, content: "" },
+  });
+  if (!answer.ok) return say(problem(answer));
+  form.reset();
+  showDocument(answer.data);
+  await showDocuments();
 });
 
 $("#verify").addEventListener("click", async () => {
