@@ -3,8 +3,8 @@
     python -m tools.web --port 5174 --api-url http://localhost:3000
 
 The page's routes (`/`, and the mail links' `/verify-email`, `/confirm-email`,
-`/reset-password`) answer index.html with the API's address in its `mdc-api` meta tag;
-`/app.js` is the module. Files are read at every request: an edit shows on reload. The
+`/reset-password`, `/invitation`) answer index.html with the API's address in its `mdc-api`
+meta tag; `/app.js` is the module. Files are read at every request: an edit shows on reload. The
 headers are the ones a deployed SPA should send too: a Content-Security-Policy that lets
 scripts come from the page's own origin only and connections go to the API only, and no
 Referer (the mail links carry one-time tokens in their query).
@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
-PAGE_ROUTES = frozenset({"/", "/index.html", "/verify-email", "/confirm-email", "/reset-password"})
+PAGE_ROUTES = frozenset(
+    {"/", "/index.html", "/verify-email", "/confirm-email", "/reset-password", "/invitation"}
+)
 FILES = {"/app.js": ("app.js", "text/javascript; charset=utf-8")}
 _API_META = re.compile(r'(<meta name="mdc-api" content=")[^"]*(">)')
 

@@ -28,21 +28,41 @@ const OPERATIONS = {
   confirmEmailChange: ["POST", "/api/auth/email/confirm"],
   forgotPassword: ["POST", "/api/auth/password/forgot"],
   resetPassword: ["POST", "/api/auth/password/reset"],
+  listSessions: ["GET", "/api/auth/sessions"],
+  revokeSession: ["DELETE", "/api/auth/sessions/{session_id}"],
+  listSecurityEvents: ["GET", "/api/auth/security-events"],
+  listWorkspaces: ["GET", "/api/workspaces"],
+  createWorkspace: ["POST", "/api/workspaces"],
+  listMembers: ["GET", "/api/workspaces/{workspace_id}/members"],
+  createInvitation: ["POST", "/api/workspaces/{workspace_id}/invitations"],
+  acceptInvitation: ["POST", "/api/invitations/accept"],
+  listDocuments: ["GET", "/api/workspaces/{workspace_id}/documents"],
+  createDocument: ["POST", "/api/workspaces/{workspace_id}/documents"],
+  getDocument: ["GET", "/api/documents/{document_id}"],
+  updateDocument: ["PATCH", "/api/documents/{document_id}"],
+  renderDocument: ["GET", "/api/documents/{document_id}/html"],
 };
+
+const RETRIED_STATUSES = new Set([502, 503, 504]);
 
 let accessToken = null;
 let refreshTimer = null;
 let refreshing = null;
 
-async function api(operationId, { body, auth = false, cookieMode = false } = {}) {
-  const [method, path] = OPERATIONS[operationId];
+// `params` fill the path's {placeholders} (each one URL-encoded); `query` is the query string.
+async function api(operationId, options = {}) {
+  const { body, auth = false, cookieMode = false, params = {}, query, headers: extra } = options;
+  const [method, template] = OPERATIONS[operationId];
+  const path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
+  const url = API + path + (query ? `?${new URLSearchParams(query)}` : "");
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (cookieMode) Object.assign(headers, COOKIE_MODE);
+  if (extra) Object.assign(headers, extra);
   if (auth && accessToken) headers.Authorization = `Bearer ${accessToken}`;
   let response;
   try {
-    response = await fetch(API + path, {
+    response = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -50,10 +70,16 @@ async function api(operationId, { body, auth = false, cookieMode = false } = {})
     });
   } catch {
     // Network down, or CORS refused this origin: the page cannot read any answer.
-    logCall(operationId, method, path, "no answer");
+    logCall(operationId, method, template, "no answer");
     return { ok: false, status: 0, data: null };
   }
-  logCall(operationId, method, path, response.status);
+  logCall(operationId, method, template, response.status);
+  // A read that met a gateway timeout or an unavailable dependency (a cold start, a failover)
+  // is tried once more a second later: GETs change nothing, so a retry is safe.
+  if (method === "GET" && RETRIED_STATUSES.has(response.status) && !options.retried) {
+    await new Promise((resume) => setTimeout(resume, 1000));
+    return api(operationId, { ...options, retried: true });
+  }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   return { ok: response.ok, status: response.status, data };
 }
@@ -140,7 +166,233 @@ async function showProfile() {
   $("#profile-verified").textContent = user.email_verified ? "yes" : "no";
   $("#profile-created").textContent = new Date(user.created_at).toLocaleDateString();
   show("signed-in");
+  await Promise.all([showSecurity(), showWorkspaces()]);
 }
+
+// Every API string goes into the page as text (textContent, or a text node by append),
+// never as HTML: a browser name or a workspace name is data, not markup.
+function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text ?? "";
+  return td;
+}
+
+function when(iso) {
+  return new Date(iso).toLocaleString();
+}
+
+// --- Account security: sessions and the security history ---------------------------------
+
+async function showSecurity() {
+  const [sessions, events] = await Promise.all([
+    authed("listSessions", { query: { limit: 50 } }),
+    authed("listSecurityEvents", { query: { limit: 20 } }),
+  ]);
+  if (sessions.ok) {
+    const rows = sessions.data.items.map((session) => {
+      const row = document.createElement("tr");
+      row.dataset.sessionId = session.id;
+      if (session.current) row.classList.add("current");
+      const browser = session.browser ?? session.user_agent ?? "unknown browser";
+      const action = document.createElement("td");
+      if (session.current) {
+        const mark = document.createElement("strong");
+        mark.textContent = "this device";
+        action.append(mark, " ");
+      }
+      const button = document.createElement("button");
+      button.className = "sign-out";
+      button.textContent = "sign out";
+      button.addEventListener("click", () => signOutSession(session));
+      action.append(button);
+      row.append(cell(browser), cell(session.os), cell(session.ip), cell(when(session.last_used_at)), action);
+      return row;
+    });
+    $("#sessions tbody").replaceChildren(...rows);
+  } else {
+    say(problem(sessions));
+  }
+  if (events.ok) {
+    // The API lists them newest first.
+    const items = events.data.items.map((event) => {
+      const item = document.createElement("li");
+      item.dataset.kind = event.kind;
+      const kind = document.createElement("code");
+      kind.textContent = event.kind;
+      item.append(when(event.occurred_at), " ", kind, event.ip ? ` from ${event.ip}` : "");
+      return item;
+    });
+    $("#security-events").replaceChildren(...items);
+  }
+}
+
+async function signOutSession(session) {
+  const answer = await authed("revokeSession", { params: { session_id: session.id } });
+  if (!answer.ok && answer.status !== 404) return say(problem(answer));
+  if (session.current) {
+    forget();
+    say("You are logged out.");
+    return show("signed-out");
+  }
+  say("That session is signed out.");
+  await showSecurity();
+}
+
+$("#security-reload").addEventListener("click", showSecurity);
+
+// --- Workspaces: the user's, their members, invitations ----------------------------------
+
+let openWorkspace = null;
+
+async function showWorkspaces() {
+  const answer = await authed("listWorkspaces", { query: { limit: 100 } });
+  if (!answer.ok) return say(problem(answer));
+  const items = answer.data.items.map((workspace) => {
+    const item = document.createElement("li");
+    item.dataset.workspaceId = workspace.id;
+    const button = document.createElement("button");
+    button.className = "open-workspace";
+    button.textContent = workspace.name;
+    button.addEventListener("click", () => showWorkspace(workspace));
+    item.append(button, ` ${workspace.role}`);
+    return item;
+  });
+  $("#workspaces").replaceChildren(...items);
+  if (openWorkspace) {
+    const still = answer.data.items.find((workspace) => workspace.id === openWorkspace.id);
+    if (still) await showWorkspace(still);
+    else $("#workspace").hidden = true;
+  }
+}
+
+async function showWorkspace(workspace) {
+  openWorkspace = workspace;
+  $("#workspace-name").textContent = workspace.name;
+  $("#workspace-role").textContent = workspace.role;
+  $("#workspace").dataset.workspaceId = workspace.id;
+  $("#invite").hidden = !["owner", "admin"].includes(workspace.role);
+  $("#workspace").hidden = false;
+  const answer = await authed("listMembers", {
+    params: { workspace_id: workspace.id },
+    query: { limit: 100 },
+  });
+  if (!answer.ok) return say(problem(answer));
+  const rows = answer.data.items.map((member) => {
+    const row = document.createElement("tr");
+    row.dataset.userId = member.user_id;
+    row.append(cell(member.email), cell(member.display_name), cell(member.role));
+    return row;
+  });
+  $("#members tbody").replaceChildren(...rows);
+  await showDocuments();
+}
+
+// --- Documents: list, open, edit, save with If-Match, conflicts, the sanitized preview ---
+
+// The open document as the page last read or saved it: its version is the If-Match of the
+// next save, so a save never overwrites a version this page has not seen.
+let openDocument = null;
+let theirs = null;
+
+async function showDocuments() {
+  if (!openWorkspace) return;
+  if (openDocument && openDocument.workspace_id !== openWorkspace.id) {
+    openDocument = null;
+    $("#document").hidden = true;
+  }
+  const answer = await authed("listDocuments", {
+    params: { workspace_id: openWorkspace.id },
+    query: { limit: 100 },
+  });
+  if (!answer.ok) return say(problem(answer));
+  const items = answer.data.items.map((document_) => {
+    const item = document.createElement("li");
+    item.dataset.documentId = document_.id;
+    const button = document.createElement("button");
+    button.className = "open-document";
+    button.textContent = document_.title;
+    button.addEventListener("click", () => openDocumentById(document_.id));
+    item.append(button, ` v${document_.version}`);
+    return item;
+  });
+  $("#documents").replaceChildren(...items);
+}
+
+async function readDocument(id) {
+  const answer = await authed("getDocument", { params: { document_id: id } });
+  if (!answer.ok) say(problem(answer));
+  return answer.ok ? answer.data : null;
+}
+
+function showDocument(document_) {
+  openDocument = document_;
+  theirs = null;
+  $("#document").dataset.documentId = document_.id;
+  $("#document-title").textContent = document_.title;
+  $("#document-version").textContent = String(document_.version);
+  $("#document-content").value = document_.content;
+  $("#conflict").hidden = true;
+  $("#document-preview").replaceChildren();
+  $("#document").hidden = false;
+}
+
+async function openDocumentById(id) {
+  const document_ = await readDocument(id);
+  if (document_) showDocument(document_);
+}
+
+async function saveDocument() {
+  if (!openDocument) return;
+  const content = $("#document-content").value;
+  const answer = await authed("updateDocument", {
+    params: { document_id: openDocument.id },
+    headers: { "If-Match": `"${openDocument.version}"` },
+    body: { content },
+  });
+  if (answer.status === 412) return showConflict();
+  if (!answer.ok) return say(problem(answer));
+  // The editor keeps what the user typed meanwhile; only the version moves on.
+  openDocument = { ...answer.data, content };
+  theirs = null;
+  $("#document-version").textContent = String(answer.data.version);
+  $("#conflict").hidden = true;
+  say(`Saved as version ${answer.data.version}.`);
+  await showDocuments();
+}
+
+// Someone saved first: show their version next to ours, and change nothing in the editor.
+async function showConflict() {
+  const current = await readDocument(openDocument.id);
+  if (!current) return;
+  theirs = current;
+  $("#conflict-version").textContent = String(current.version);
+  $("#conflict-theirs").textContent = current.content;
+  $("#conflict").hidden = false;
+  say("This document was changed elsewhere: take their version or keep yours.");
+}
+
+$("#document-save").addEventListener("click", saveDocument);
+
+$("#conflict-reload").addEventListener("click", () => {
+  if (theirs) showDocument(theirs);
+  say("");
+});
+
+// Keep mine: save again, now over the version we have seen (a newer one meets 412 again).
+$("#conflict-keep").addEventListener("click", async () => {
+  if (!theirs) return;
+  openDocument = { ...openDocument, version: theirs.version };
+  await saveDocument();
+});
+
+$("#document-preview-button").addEventListener("click", async () => {
+  if (!openDocument) return;
+  const answer = await authed("renderDocument", { params: { document_id: openDocument.id } });
+  if (!answer.ok) return say(problem(answer));
+  // The one place the page inserts HTML: the API's sanitized rendering of the saved
+  // markdown (scripts, event handlers and javascript: links removed there).
+  $("#document-preview").innerHTML = answer.data.html;
+});
 
 // --- Actions ------------------------------------------------------------------------------
 
@@ -150,6 +402,7 @@ async function logIn(email, password) {
   keep(answer.data);
   say("");
   await showProfile();
+  await acceptPendingInvitation();
 }
 
 function onSubmit(id, handler) {
@@ -186,6 +439,37 @@ onSubmit("#email-change", async (fields, form) => {
   say(answer.ok ? `We mailed a confirmation link to ${fields.new_email}.` : problem(answer));
 });
 
+onSubmit("#workspace-create", async (fields, form) => {
+  const answer = await authed("createWorkspace", { body: fields });
+  if (!answer.ok) return say(problem(answer));
+  form.reset();
+  say(`Workspace ${answer.data.name} is created.`);
+  openWorkspace = answer.data;
+  await showWorkspaces();
+});
+
+onSubmit("#invite", async (fields, form) => {
+  if (!openWorkspace) return;
+  const answer = await authed("createInvitation", {
+    params: { workspace_id: openWorkspace.id },
+    body: fields,
+  });
+  if (answer.ok) form.reset();
+  say(answer.ok ? `We mailed an invitation to ${fields.email}.` : problem(answer));
+});
+
+onSubmit("#document-create", async (fields, form) => {
+  if (!openWorkspace) return;
+  const answer = await authed("createDocument", {
+    params: { workspace_id: openWorkspace.id },
+    body: { title: fields.title, content: "" },
+  });
+  if (!answer.ok) return say(problem(answer));
+  form.reset();
+  showDocument(answer.data);
+  await showDocuments();
+});
+
 $("#verify").addEventListener("click", async () => {
   const answer = await authed("requestVerificationEmail");
   say(answer.ok ? "We mailed you a new confirmation link." : problem(answer));
@@ -202,7 +486,7 @@ for (const [id, operationId] of Object.entries(LOGOUTS)) {
   });
 }
 
-// --- Links from the mails: /verify-email, /confirm-email, /reset-password ?token=… ---------
+// --- Links from the mails: /verify-email, /confirm-email, /reset-password, /invitation ?token=…
 
 // The links that do their job on opening; the reset link asks for a password first.
 const LINKS = { "/verify-email": "verifyEmail", "/confirm-email": "confirmEmailChange" };
@@ -222,11 +506,30 @@ async function followLink(path, token) {
     show("reset");
     return true;
   }
+  if (path === "/invitation") {
+    // Accepting needs the session of the invited (verified) address: a reload's refresh
+    // brings it; without one the page asks for a login and accepts after it.
+    pendingInvitation = token;
+    return false;
+  }
   const operationId = LINKS[path];
   if (!operationId) return false;
   const answer = await api(operationId, { body: { token } });
   say(answer.ok ? `${answer.data.email} is confirmed.` : problem(answer));
   return false;
+}
+
+let pendingInvitation = null;
+
+async function acceptPendingInvitation() {
+  if (!pendingInvitation || !accessToken) return;
+  const token = pendingInvitation;
+  pendingInvitation = null;
+  const answer = await authed("acceptInvitation", { body: { token } });
+  if (!answer.ok) return say(problem(answer));
+  say(`You joined ${answer.data.name} as ${answer.data.role}.`);
+  openWorkspace = answer.data;
+  await showWorkspaces();
 }
 
 async function start() {
@@ -237,8 +540,12 @@ async function start() {
   if (token && (await followLink(pathname, token))) return;
   // A reload: the cookie, if any, brings the session back.
   const answer = await refresh();
-  if (answer.ok) return showProfile();
+  if (answer.ok) {
+    await showProfile();
+    return acceptPendingInvitation();
+  }
   if (answer.status !== 401) say(problem(answer));
+  if (pendingInvitation) say("Log in as the invited address to join the workspace.");
   show("signed-out");
 }
 

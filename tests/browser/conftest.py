@@ -8,12 +8,13 @@ cookies too, and only cookie mode's rules stand between it and the session.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
 
 from tests.support.browser import FLAGS, SCREENSHOTS, Page, Site
 from tests.support.emulator import EmulatorProcess, free_port, start_api_args
@@ -63,20 +64,43 @@ def site(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture
-def page(site: Site, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Page]:
+def chromium_driver(tmp_path: Path) -> Iterator[Callable[[str], WebDriver]]:
+    """Start Chromiums, each with a profile of its own (its own cookies): two people."""
     found = chromium.find()
     if found is None:
         pytest.fail(
             "Chromium and chromedriver are missing: `make test` installs them "
             "(python -m tools.browser), or name them in CHROMIUM and CHROMEDRIVER"
         )
-    options = webdriver.ChromeOptions()
-    options.binary_location = found.chromium
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(found.chromedriver), options=options)
-    driver.set_script_timeout(20)
+    drivers: list[WebDriver] = []
+
+    def start(profile: str) -> WebDriver:
+        options = webdriver.ChromeOptions()
+        options.binary_location = found.chromium
+        for flag in (*FLAGS, f"--user-data-dir={tmp_path / profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(found.chromedriver), options=options)
+        driver.set_script_timeout(20)
+        drivers.append(driver)
+        return driver
+
     try:
-        yield Page(driver, site, SCREENSHOTS / request.node.name)
+        yield start
     finally:
-        driver.quit()
+        for driver in drivers:
+            driver.quit()
+
+
+@pytest.fixture
+def page(
+    site: Site, chromium_driver: Callable[[str], WebDriver], request: pytest.FixtureRequest
+) -> Page:
+    return Page(chromium_driver("profile"), site, SCREENSHOTS / request.node.name)
+
+
+@pytest.fixture
+def other_page(
+    site: Site, chromium_driver: Callable[[str], WebDriver], request: pytest.FixtureRequest
+) -> Page:
+    """A second person's browser."""
+    return Page(chromium_driver("other-profile"), site, SCREENSHOTS / request.node.name / "other")

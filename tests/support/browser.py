@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,24 @@ class Page:
             field.clear()
             field.send_keys(value)
         form.find_element(By.TAG_NAME, "button").click()
+
+    def rows(self, selector: str, key: str) -> list[tuple[str, list[str]]]:
+        """The elements `selector` finds, each as (its `data-<key>`, its cells' or own text),
+        read in one script: the page may redraw a list between two WebDriver calls."""
+        script = """
+          const [selector, key] = arguments;
+          return [...document.querySelectorAll(selector)].map((row) => [
+            row.dataset[key] ?? "",
+            row.children.length && row.tagName === "TR"
+              ? [...row.children].map((cell) => cell.innerText)
+              : [row.innerText],
+          ]);
+        """
+        found = self.driver.execute_script(script, selector, key)
+        return [(str(value), [str(text) for text in texts]) for value, texts in found]
+
+    def wait_until(self, condition: Callable[[], object], message: str) -> None:
+        self.wait.until(lambda _: condition(), message)
 
     def click(self, element_id: str) -> None:
         self.driver.find_element(By.ID, element_id).click()

@@ -236,6 +236,8 @@ def test_the_functions_origin_check_and_the_gateways_cors_name_the_same_origins(
     assert Settings.model_fields["cors_origins"].default == parameters["CorsOrigins"]["Default"]
     # Cookie mode's header passes the preflight, with credentials.
     assert "X-Refresh-Token-Mode" in cors["AllowHeaders"]
+    # A browser's document change names its version (If-Match) past the preflight.
+    assert "If-Match" in cors["AllowHeaders"]
     assert cors["AllowCredentials"] is True
 
 

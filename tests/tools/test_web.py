@@ -23,7 +23,8 @@ def web() -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/verify-email?token=abc", "/confirm-email", "/reset-password"]
+    "path",
+    ["/", "/verify-email?token=abc", "/confirm-email", "/reset-password", "/invitation?token=a"],
 )
 def test_page_routes_answer_the_page_naming_the_api(web: str, path: str) -> None:
     answer = httpx.get(web + path)
