@@ -12,11 +12,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mdcreator.auth.tokens import RefreshToken, refresh_digest
+from tests.support.accounts import PASSWORD
 from tests.support.browser import Page
 from tests.support.mail import MailServer
 from tests.support.settings import REDIS_URL
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture

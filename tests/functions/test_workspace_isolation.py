@@ -11,11 +11,16 @@ from typing import Any
 import pytest
 
 from tests.support.mail import MailServer
-from tests.support.workspaces import Person, member_of, new_email, person
-
-NOT_FOUND = {"detail": "Not found"}
-NOT_ALLOWED = {"detail": "Not allowed"}
-ROLES = ("viewer", "editor", "admin", "owner")  # the owner last: its DELETE ends the workspace
+from tests.support.workspaces import (
+    NOT_ALLOWED,
+    NOT_FOUND,
+    ROLES,
+    Person,
+    assert_only_allowed_roles_get_through,
+    member_of,
+    new_email,
+    person,
+)
 
 
 @dataclass
@@ -90,14 +95,13 @@ def _path(route: Route, team: Team, workspace: str | None = None) -> str:
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 def test_each_role_gets_its_answer_or_403_and_a_stranger_404(route: Route, team: Team) -> None:
-    answer = team.stranger(route.method, _path(route, team), route.body())
-    assert (answer.status, answer.body) == (404, NOT_FOUND)
-    for role in ROLES:
-        answer = team.people[role](route.method, _path(route, team), route.body())
-        if role in route.allowed:
-            assert answer.status == route.status, (role, answer.body)
-        else:
-            assert (answer.status, answer.body) == (403, NOT_ALLOWED), role
+    assert_only_allowed_roles_get_through(
+        team.stranger,
+        team.people,
+        lambda who: who(route.method, _path(route, team), route.body()),
+        route.allowed,
+        route.status,
+    )
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")

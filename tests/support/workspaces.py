@@ -4,13 +4,17 @@ to the function holding its route."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.accounts import PASSWORD
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.mail import MailServer
 
-PASSWORD = "correct-horse-battery"
+NOT_FOUND = {"detail": "Not found"}
+NOT_ALLOWED = {"detail": "Not allowed"}
+ROLES = ("viewer", "editor", "admin", "owner")  # the owner last: its DELETE ends the workspace
 
 
 def function_of(path: str) -> str:
@@ -98,3 +102,22 @@ def member_of(mail_server: MailServer, owner: Person, workspace_id: str, role: s
     accepted = guest("POST", "/api/invitations/accept", {"token": token})
     assert accepted.status == 200, accepted.body
     return guest
+
+
+def assert_only_allowed_roles_get_through(
+    stranger: Person,
+    people: Mapping[str, Person],
+    send: Callable[[Person], Answer],
+    allowed: Collection[str],
+    status: int,
+) -> None:
+    """One row of an isolation table: a stranger gets the identical 404, each role of the
+    workspace the route's answer when the permission table allows it, else the 403."""
+    answer = send(stranger)
+    assert (answer.status, answer.body) == (404, NOT_FOUND)
+    for role in ROLES:
+        answer = send(people[role])
+        if role in allowed:
+            assert answer.status == status, (role, answer.body)
+        else:
+            assert (answer.status, answer.body) == (403, NOT_ALLOWED), role

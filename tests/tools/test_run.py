@@ -14,6 +14,7 @@ import httpx
 import pytest
 from redis import Redis
 
+from tests.support.accounts import PASSWORD
 from tests.support.paths import ROOT
 from tests.support.settings import REDIS_URL
 from tools.database import create_database, drop_database
@@ -21,8 +22,6 @@ from tools.ports import free_port
 from tools.run import for_containers, page_settings, plan
 from tools.services import ServiceError
 from tools.settings import setting_names
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
