@@ -11,12 +11,21 @@ import pytest
 from tests.support.handlers import login, signup
 from tests.support.lambda_events import Answer, http_event, invoke
 from tests.support.settings import applied
+from tests.support.unbound import Unbound
 
 
 @pytest.fixture(scope="package", autouse=True)
 def _app_settings(app_env: dict[str, str]) -> Iterator[None]:
     with applied(app_env):
         yield
+
+
+@pytest.fixture
+def unbound(database_url: str) -> Iterator[Unbound]:
+    """The run's database outside row-level security (tests/support/unbound.py)."""
+    db = Unbound(database_url)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture

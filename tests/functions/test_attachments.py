@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from tests.support.attachments import (
     pdf,
@@ -26,6 +27,7 @@ from tests.support.attachments import (
 )
 from tests.support.mail import MailServer
 from tests.support.services import TEST_BUCKET
+from tests.support.unbound import Unbound
 from tests.support.workspaces import Person, person
 from tools.moto import LOCAL_CREDENTIALS, MotoServer
 
@@ -283,21 +285,19 @@ def _purge_at(purge: Callable[..., Any], now: datetime) -> int:
 
 
 def _row_count(attachment: str) -> int:
-    # Outside row-level security: the tests' superuser connection.
-    import psycopg2
-    from sqlalchemy import make_url
-
+    """Rows the functions cannot see count too: the owner outside row-level security."""
     from mdcreator.core.config import get_settings
 
-    url = make_url(get_settings().database_url)
-    with (
-        psycopg2.connect(
-            host=url.host, port=url.port, dbname=url.database, user="postgres"
-        ) as connection,
-        connection.cursor() as cursor,
-    ):
-        cursor.execute("SELECT count(*) FROM attachments WHERE id = %s", (attachment,))
-        return int(cursor.fetchone()[0])
+    unbound = Unbound(get_settings().database_url)
+    try:
+        with unbound.connect() as connection:
+            return int(
+                connection.scalar(
+                    text("SELECT count(*) FROM attachments WHERE id = :i"), {"i": attachment}
+                )
+            )
+    finally:
+        unbound.dispose()
 
 
 def test_the_purge_deletes_stale_uploads_and_discarded_ones_at_a_moved_clock(

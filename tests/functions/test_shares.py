@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from tests.functions.test_documents import create
-from tests.functions.test_trash import age, superuser  # noqa: F401 (fixture)
 from tests.support.handlers import client_ip
 from tests.support.lambda_events import http_event, invoke
 from tests.support.mail import MailServer
+from tests.support.unbound import Unbound, age
 from tests.support.workspaces import Person, member_of, person
 
 NOT_FOUND = {"detail": "Not found"}
@@ -59,13 +59,13 @@ def test_a_link_shows_the_current_version_rendered_without_an_account(
 def test_the_token_is_stored_hashed_and_never_listed(
     owner: Person,
     workspace: str,
-    superuser: Any,  # noqa: F811
+    unbound: Unbound,
 ) -> None:
     doc = create(owner, workspace)
     created = share(owner, doc["id"])
     listed = owner("GET", f"/api/documents/{doc['id']}/shares").body["items"]
     assert [s["id"] for s in listed] == [created["id"]] and "token" not in listed[0]
-    with superuser.connect() as connection:
+    with unbound.connect() as connection:
         stored = connection.scalar(
             text("SELECT token_hash FROM shares WHERE id = :i"), {"i": created["id"]}
         )
@@ -77,12 +77,12 @@ def test_the_token_is_stored_hashed_and_never_listed(
 def test_revoked_expired_trashed_deleted_and_unknown_links_are_the_same_404(
     owner: Person,
     workspace: str,
-    superuser: Any,  # noqa: F811
+    unbound: Unbound,
 ) -> None:
     docs = [create(owner, workspace) for _ in range(3)]
     revoked, expired, trashed = (share(owner, d["id"], 1) for d in docs)
     assert owner("DELETE", f"/api/shares/{revoked['id']}").status == 204
-    age(superuser, "shares", "expires_at", 2, [expired["id"]])
+    age(unbound, "shares", "expires_at", 2, [expired["id"]])
     assert owner("DELETE", f"/api/documents/{docs[2]['id']}").status == 204
     gone_ws = str(owner("POST", "/api/workspaces", {"name": "Gone"}).body["id"])
     in_gone = share(owner, create(owner, gone_ws)["id"])

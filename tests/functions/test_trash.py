@@ -4,15 +4,15 @@ moved back, as Postgres' now() cannot be moved forward)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from tests.functions.test_documents import create, patch
 from tests.support.lambda_events import load_event
 from tests.support.mail import MailServer
+from tests.support.unbound import Unbound, age
 from tests.support.workspaces import Person, member_of, person
 
 
@@ -24,27 +24,6 @@ def owner(mail_server: MailServer) -> Person:
 @pytest.fixture
 def workspace(owner: Person) -> str:
     return str(owner("POST", "/api/workspaces", {"name": "Trash"}).body["id"])
-
-
-@pytest.fixture
-def superuser(database_url: str) -> Iterator[Any]:
-    """The database as its superuser, to move the rows' clock (never the functions' role)."""
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(make_url(database_url).set(username="postgres", password=None))
-    yield engine
-    engine.dispose()
-
-
-def age(superuser: Any, table: str, column: str, days: int, ids: list[str]) -> None:
-    with superuser.begin() as connection:
-        connection.execute(
-            text(
-                f"UPDATE {table} SET {column} = {column} - make_interval(days => :d) "
-                "WHERE id = ANY(CAST(:ids AS uuid[]))"
-            ),
-            {"d": days, "ids": ids},
-        )
 
 
 def purge() -> dict[str, Any]:
@@ -94,7 +73,7 @@ def test_a_restored_child_of_a_parent_still_in_the_trash_goes_to_the_top_level(
 
 
 def test_purge_removes_trash_past_retention_with_revisions_and_nothing_else(
-    owner: Person, workspace: str, superuser: Any
+    owner: Person, workspace: str, unbound: Unbound
 ) -> None:
     old = create(owner, workspace, title="Old")
     old_child = create(owner, workspace, title="Old child", parent_id=old["id"])
@@ -102,11 +81,11 @@ def test_purge_removes_trash_past_retention_with_revisions_and_nothing_else(
     live = create(owner, workspace, title="Live")
     for doc in (old, recent):
         assert owner("DELETE", f"/api/documents/{doc['id']}").status == 204
-    age(superuser, "documents", "trashed_at", 31, [old["id"], old_child["id"]])
-    age(superuser, "documents", "trashed_at", 29, [recent["id"]])
-    age(superuser, "documents", "updated_at", 400, [live["id"]])
+    age(unbound, "documents", "trashed_at", 31, [old["id"], old_child["id"]])
+    age(unbound, "documents", "trashed_at", 29, [recent["id"]])
+    age(unbound, "documents", "updated_at", 400, [live["id"]])
     assert purge()["purged"] >= 2
-    with superuser.connect() as connection:
+    with unbound.connect() as connection:
         left = set(
             connection.scalars(
                 text("SELECT title FROM documents WHERE workspace_id = :w"), {"w": workspace}
@@ -123,7 +102,7 @@ def test_purge_removes_trash_past_retention_with_revisions_and_nothing_else(
 
 
 def test_purge_removes_the_documents_of_a_workspace_deleted_past_retention(
-    owner: Person, superuser: Any
+    owner: Person, unbound: Unbound
 ) -> None:
     gone = str(owner("POST", "/api/workspaces", {"name": "Gone"}).body["id"])
     fresh = str(owner("POST", "/api/workspaces", {"name": "Just gone"}).body["id"])
@@ -131,9 +110,9 @@ def test_purge_removes_the_documents_of_a_workspace_deleted_past_retention(
     create(owner, fresh)
     for ws in (gone, fresh):
         assert owner("DELETE", f"/api/workspaces/{ws}").status == 204
-    age(superuser, "workspaces", "deleted_at", 31, [gone])
+    age(unbound, "workspaces", "deleted_at", 31, [gone])
     purge()
-    with superuser.connect() as connection:
+    with unbound.connect() as connection:
         counts = dict(
             connection.execute(
                 text(
