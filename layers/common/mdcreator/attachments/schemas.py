@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..http.schemas import Moment
 
 
 def _clean_filename(value: str) -> str:
@@ -44,7 +45,7 @@ class AttachmentCreated(BaseModel):
     id: uuid.UUID
     status: str
     upload: UploadForm
-    expires_at: datetime
+    expires_at: Moment
 
 
 class AttachmentResponse(BaseModel):
@@ -55,7 +56,7 @@ class AttachmentResponse(BaseModel):
     filename: str
     content_type: str
     size: int
-    created_at: datetime
+    created_at: Moment
 
 
 class AttachmentPage(BaseModel):

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from ..http.schemas import Moment
 from .password_rules import MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS, normalize_password
 
 
@@ -200,8 +201,8 @@ class UserResponse(BaseModel):
     email_verified: bool
     avatar_url: str | None
     subscription_tier: str
-    created_at: datetime
-    last_seen_at: datetime
+    created_at: Moment
+    last_seen_at: Moment
 
 
 class ProfileResponse(UserResponse):
@@ -209,7 +210,7 @@ class ProfileResponse(UserResponse):
 
     bio: str | None
     settings: dict[str, JsonValue]
-    updated_at: datetime
+    updated_at: Moment
 
 
 class AccessTokenAnswer(BaseModel):

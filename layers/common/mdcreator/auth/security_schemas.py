@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..http.schemas import Moment
 from .schemas import UserResponse
 
 PageLimit = Annotated[int, Field(ge=1, le=100)]
@@ -27,8 +27,8 @@ class EmailRevertAnswer(ResetGrant):
 
 class SessionItem(BaseModel):
     id: uuid.UUID
-    created_at: datetime
-    last_used_at: datetime
+    created_at: Moment
+    last_used_at: Moment
     ip: str | None
     user_agent: str | None
     browser: str | None
@@ -46,7 +46,7 @@ class SecurityEventItem(BaseModel):
 
     id: int
     kind: str
-    occurred_at: datetime
+    occurred_at: Moment
     ip: str | None
     user_agent: str | None
     session_id: uuid.UUID | None

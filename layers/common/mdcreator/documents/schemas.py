@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..http.schemas import Moment
 
 
 def _clean_title(value: str) -> str:
@@ -65,8 +66,8 @@ class DocumentSummary(BaseModel):
     parent_id: uuid.UUID | None
     title: str
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
     created_by: uuid.UUID | None
     updated_by: uuid.UUID | None
 
@@ -81,7 +82,7 @@ class DocumentPage(BaseModel):
 
 
 class TrashedDocument(DocumentSummary):
-    trashed_at: datetime
+    trashed_at: Moment
     trashed_by: uuid.UUID | None
 
 
@@ -98,7 +99,7 @@ class Author(BaseModel):
 class RevisionSummary(BaseModel):
     version: int
     title: str
-    created_at: datetime
+    created_at: Moment
     author: Author
 
 
@@ -131,8 +132,8 @@ class ShareSummary(BaseModel):
     id: uuid.UUID
     document_id: uuid.UUID
     created_by: uuid.UUID | None
-    created_at: datetime
-    expires_at: datetime | None
+    created_at: Moment
+    expires_at: Moment | None
 
 
 class ShareCreated(BaseModel):
@@ -141,7 +142,7 @@ class ShareCreated(BaseModel):
     id: uuid.UUID
     url: str
     token: str
-    expires_at: datetime | None
+    expires_at: Moment | None
 
 
 class SharePage(BaseModel):
@@ -152,4 +153,4 @@ class SharePage(BaseModel):
 class PublicDocument(BaseModel):
     title: str
     html: str
-    updated_at: datetime
+    updated_at: Moment

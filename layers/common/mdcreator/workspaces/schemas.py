@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..auth.schemas import NewEmail
+from ..http.schemas import Moment
 from .permissions import Role
 
 
@@ -47,8 +47,8 @@ class WorkspaceResponse(BaseModel):
     id: uuid.UUID
     name: str
     role: Role
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 class WorkspacePage(BaseModel):
@@ -61,7 +61,7 @@ class MemberResponse(BaseModel):
     email: str
     display_name: str | None
     role: Role
-    joined_at: datetime
+    joined_at: Moment
 
 
 class MemberPage(BaseModel):
@@ -85,8 +85,8 @@ class InvitationResponse(BaseModel):
     email: str
     role: Role
     invited_by: uuid.UUID | None
-    created_at: datetime
-    expires_at: datetime
+    created_at: Moment
+    expires_at: Moment
 
 
 class InvitationPage(BaseModel):
