@@ -78,6 +78,10 @@ TAGS: list[dict[str, str]] = [
     },
     {"name": "revisions", "description": "A document's history: list, read, diff, restore."},
     {
+        "name": "search",
+        "description": "Words, phrases, half words and CJK text in a workspace's documents.",
+    },
+    {
         "name": "shares",
         "description": "Read-only share links of a document, and the public page they open.",
     },

@@ -28,7 +28,7 @@ app = create_app("workspaces", keys.verifies_tokens)
     responses=error_responses(401, 409, 413, 415, 422, 503),
 )
 async def create_workspace(body: WorkspaceCreate, caller: Caller) -> WorkspaceResponse:
-    return service.create_workspace(caller.db, caller.user, body.name)
+    return service.create_workspace(caller.db, caller.user, body.name, body.search_language)
 
 
 @app.get(

@@ -15,8 +15,9 @@ def test_create_answers_201_with_the_owner_role(mail_server: MailServer) -> None
     alice = person(mail_server)
     answer = alice("POST", "/api/workspaces", {"name": "  Team Docs  "})
     assert answer.status == 201
-    assert set(answer.body) == {"id", "name", "role", "created_at", "updated_at"}
+    assert set(answer.body) == {"id", "name", "role", "search_language", "created_at", "updated_at"}
     assert (answer.body["name"], answer.body["role"]) == ("Team Docs", "owner")
+    assert answer.body["search_language"] == "simple"
     assert alice("GET", f"/api/workspaces/{answer.body['id']}").body == answer.body
 
 
@@ -28,6 +29,7 @@ def test_create_answers_201_with_the_owner_role(mail_server: MailServer) -> None
         {"name": "   "},
         {"name": "x" * 101},
         {"name": "a\nb"},
+        {"name": "Docs", "search_language": "klingon"},
         {"name": "a\x00"},
         {"name": 5},
         {"name": "ok", "extra": 1},

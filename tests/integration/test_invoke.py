@@ -54,6 +54,7 @@ EXPECTED = {
     "DocumentHtmlFunction": {401},
     "RevisionsFunction": {401},
     "SharesFunction": {401},
+    "SearchFunction": {401},
     # A made-up share token: the same 404 as a revoked or expired one.
     "PublicShareFunction": {404},
 }

@@ -20,6 +20,8 @@ ROLES = ("viewer", "editor", "admin", "owner")  # the owner last: its DELETE end
 def function_of(path: str) -> str:
     """The function whose routes hold `path` (template.yaml routes the same way)."""
     route = path.partition("?")[0]
+    if route.endswith("/search"):
+        return "search"
     if route.startswith("/api/attachments/"):
         return "attachment"
     if route.endswith("/attachments"):

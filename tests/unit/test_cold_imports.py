@@ -69,6 +69,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "document_html": (*MAIL, *PASSWORDS, *LINKS, "mdcreator.auth.signin", "boto3"),
     "revisions": (*MAIL, *PASSWORDS, *LINKS, *RENDER, "mdcreator.auth.signin"),
     "shares": (*MAIL, *PASSWORDS, *LINKS, *RENDER, "mdcreator.auth.signin"),
+    "search": (*MAIL, *PASSWORDS, *LINKS, *RENDER, "mdcreator.auth.signin"),
     "public_share": (*MAIL, *PASSWORDS, *LINKS, "mdcreator.auth.signin"),
     # Scheduled, not behind the gateway: no create_app, no token, no Redis.
     "attachments_purge": ("mdcreator.auth", *TOKENS, *REDIS, *MAIL),

@@ -723,6 +723,23 @@ export interface paths {
         patch: operations["updateMember"];
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Documents that match `q` (web-search syntax), best first, with a snippet */
+        get: operations["searchDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/trash": {
         parameters: {
             query?: never;
@@ -1300,6 +1317,46 @@ export interface components {
         /** RoleChange */
         RoleChange: {
             role: components["schemas"]["Role"];
+        };
+        /** SearchHit */
+        SearchHit: {
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /**
+             * Highlights
+             * @description `[start, end)` offsets in code points of the matched terms in `snippet`
+             */
+            highlights: [
+                number,
+                number
+            ][];
+            /**
+             * Rank
+             * @description Word matches: ts_rank_cd (higher is better); substring matches: 0
+             */
+            rank: number;
+            /**
+             * Snippet
+             * @description Plain text around the best match in the body
+             */
+            snippet: string;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SearchPage */
+        SearchPage: {
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** SecurityEventItem */
         SecurityEventItem: {
@@ -5495,6 +5552,90 @@ export interface operations {
             };
             /** @description Validation error, or an uploaded file or document change that is not acceptable */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (Postgres or Redis) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    searchDocuments: {
+        parameters: {
+            query: {
+                /** @description Words (all must match), `"a phrase"`, `-excluded`, `or` */
+                q: string;
+                /** @description Hits per page */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (opaque) */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's id */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description An invalid, used or expired link; or an email change to the current address */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error, or an uploaded file or document change that is not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

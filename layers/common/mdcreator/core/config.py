@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     # Public share links: requests per client IP in a window (unknown tokens count too).
     share_ip_max: int = Field(default=120, ge=1)
     share_ip_window_s: int = Field(default=60, ge=1)
+    # Searches per user in a window, across workspaces (each costs an index scan and, for
+    # the page returned, a headline of up to 100 KB per hit).
+    search_user_max: int = Field(default=60, ge=1)
+    search_user_window_s: int = Field(default=60, ge=1)
 
     # Browser sessions (cookie mode, cookies.py). The SPA's origins, comma-separated: the
     # template passes its CorsOrigins parameter here, so the gateway's CORS and the

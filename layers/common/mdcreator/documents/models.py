@@ -6,7 +6,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    literal_column,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.orm import Base, Timestamp
@@ -34,6 +46,23 @@ class Document(Base):
             "id",
             postgresql_where=text("trashed_at IS NOT NULL"),
         ),
+        # Search (documents.search): words, and trigrams for the substring pass; both lead
+        # with workspace_id (btree_gin) so a search reads its own workspace's entries only.
+        Index(
+            "ix_documents_search",
+            "workspace_id",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_documents_trigrams",
+            "workspace_id",
+            func.mdc_search_text(literal_column("title"), literal_column("content")).label("text"),
+            postgresql_using="gin",
+            postgresql_ops={"text": "gin_trgm_ops"},
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -60,6 +89,8 @@ class Document(Base):
     trashed_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Written by the database (trigger documents_search_vector), read only by searches.
+    search_vector: Mapped[str] = mapped_column(TSVECTOR, deferred=True, server_default=None)
 
 
 class Revision(Base):

@@ -154,3 +154,36 @@ class PublicDocument(BaseModel):
     title: str
     html: str
     updated_at: Moment
+
+
+def _search_terms(value: str) -> str:
+    # Control characters (NUL above all: Postgres text cannot hold it) and lone surrogates
+    # are never part of a word; a query of only blanks asks for nothing.
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValueError("must not contain control characters")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+SearchText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_search_terms)]
+SearchLimit = Annotated[int, Field(ge=1, le=50)]
+
+
+class SearchHit(BaseModel):
+    document_id: uuid.UUID
+    title: str
+    snippet: str = Field(description="Plain text around the best match in the body")
+    highlights: list[tuple[int, int]] = Field(
+        description="`[start, end)` offsets in code points of the matched terms in `snippet`"
+    )
+    rank: float = Field(
+        description="Word matches: ts_rank_cd (higher is better); substring matches: 0"
+    )
+    updated_at: Moment
+
+
+class SearchPage(BaseModel):
+    items: list[SearchHit]
+    next_cursor: str | None

@@ -14,8 +14,16 @@ from ..infra.orm import Base, Timestamp, utc_now
 ROLE_VALUES = "role IN ('owner', 'admin', 'editor', 'viewer')"
 
 
+SEARCH_LANGUAGES = ("simple", "english")
+
+
 class Workspace(Base):
     __tablename__ = "workspaces"
+    __table_args__ = (
+        CheckConstraint(
+            "search_language IN ('simple', 'english')", name="ck_workspaces_search_language"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(100))
@@ -26,6 +34,9 @@ class Workspace(Base):
     updated_at: Mapped[Timestamp] = mapped_column(onupdate=utc_now)
     # Soft delete: the workspace and everything in it become unreachable at once.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The text-search configuration of its documents: 'simple' matches words as written,
+    # 'english' stems them (a search for "edit" finds "edited").
+    search_language: Mapped[str] = mapped_column(String(20), server_default="simple")
 
 
 class Membership(Base):

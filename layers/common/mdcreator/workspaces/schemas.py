@@ -33,8 +33,16 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+SearchLanguage = Literal["simple", "english"]
+
+
 class WorkspaceCreate(RequestModel):
     name: WorkspaceName
+    search_language: SearchLanguage = Field(
+        default="simple",
+        description="How search matches words, fixed at creation: `simple` as written, "
+        "`english` stemmed (`edit` finds `edited`)",
+    )
 
 
 class WorkspaceUpdate(RequestModel):
@@ -47,6 +55,7 @@ class WorkspaceResponse(BaseModel):
     id: uuid.UUID
     name: str
     role: Role
+    search_language: SearchLanguage
     created_at: Moment
     updated_at: Moment
 

@@ -83,6 +83,7 @@ def _response(workspace: Workspace, role: Role) -> WorkspaceResponse:
         id=workspace.id,
         name=workspace.name,
         role=role,
+        search_language=workspace.search_language,  # type: ignore[arg-type]
         created_at=workspace.created_at,
         updated_at=workspace.updated_at,
     )
@@ -106,13 +107,15 @@ def _owned_count(db: Session, user_id: uuid.UUID) -> int:
     return db.scalar(query) or 0
 
 
-def create_workspace(db: Session, user: User, name: str) -> WorkspaceResponse:
+def create_workspace(
+    db: Session, user: User, name: str, search_language: str = "simple"
+) -> WorkspaceResponse:
     act_as(db, user.id)
     # One creation per user at a time, so parallel ones cannot all pass the count.
     db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"ws:{user.id}", 0))))
     if _owned_count(db, user.id) >= get_settings().max_workspaces_per_user:
         raise TooManyWorkspaces()
-    workspace = Workspace(name=name, created_by=user.id)
+    workspace = Workspace(name=name, created_by=user.id, search_language=search_language)
     db.add(workspace)
     db.flush()  # the row first: the membership's foreign key needs it
     db.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.OWNER))
