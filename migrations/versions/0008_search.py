@@ -4,16 +4,23 @@ Revision ID: 0008_search
 Revises: 0007_documents
 Create Date: 2026-12-03
 
-- `documents.search_vector`: the title weighted A and the body's first 1 MiB weighted D,
-  written by a BEFORE trigger on every insert and every change of title or content, so a
-  change is searchable in the very next request. The trigger reads the text-search
-  configuration from `workspaces.search_language` ('simple' or 'english').
+- `document_search`: one row per live document (a trashed one has none), written by an
+  AFTER trigger on documents in the same statement: the title weighted A and the body's
+  first 1 MiB weighted D as a tsvector, in the workspace's `search_language` ('simple' or
+  'english'), and the same text for the substring pass. A change is searchable in the
+  very next request.
 - Chinese and Japanese are written without spaces between words; `mdc_search_spaced` puts
   a zero-width space around each of their characters before parsing, so each is a lexeme
   of its own and a query for 中文 becomes the phrase 中 <-> 文 (same transform on the query).
-- Two GIN indexes, both partial to live documents and both leading with `workspace_id`
-  (btree_gin), so one tenant's search never reads another's entries: the tsvector, and the
-  trigrams (pg_trgm) of title + body for the substring pass (half words).
+- Two GIN indexes, both leading with `workspace_id` (btree_gin), so one tenant's search
+  never reads another's entries: the tsvector, and the trigrams (pg_trgm) of the text.
+
+Why a table of its own, without row-level security: under a policy the planner may not
+evaluate an operator that is not leakproof (`@@`, ILIKE) inside an index scan, ahead of the
+policy, so on `documents` every search would read the whole workspace row by row. Its rows
+are only ever read by the search query, which takes the workspace from the caller's access
+and joins each hit to `documents`, where the policies stand: a row of a workspace the
+caller is not in is never returned, even by a query that forgot the workspace condition.
 
 pg_trgm and btree_gin are trusted extensions: the database's owner creates them, no
 superuser needed (RDS for PostgreSQL ships both).
@@ -39,12 +46,6 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT regexp_replace(body, '({CJK})', U&'\200B' || '\1' || U&'\200B', 'g')
 $$;
 
--- What the substring pass matches: the title and the body's first 1 MiB characters.
-CREATE FUNCTION mdc_search_text(title text, body text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT title || E'\n' || left(body, 1048576)
-$$;
-
 CREATE FUNCTION mdc_search_vector(config regconfig, title text, body text) RETURNS tsvector
 LANGUAGE plpgsql STABLE STRICT AS $$
 BEGIN
@@ -57,19 +58,30 @@ EXCEPTION WHEN program_limit_exceeded THEN
 END
 $$;
 
-CREATE FUNCTION mdc_documents_search_vector() RETURNS trigger
+CREATE FUNCTION mdc_documents_search() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_vector := mdc_search_vector(
-        coalesce((SELECT w.search_language FROM workspaces w WHERE w.id = NEW.workspace_id),
-                 'simple')::regconfig,
-        NEW.title, NEW.content);
-    RETURN NEW;
+    IF NEW.trashed_at IS NOT NULL THEN
+        DELETE FROM document_search WHERE document_id = NEW.id;
+        RETURN NULL;
+    END IF;
+    INSERT INTO document_search (document_id, workspace_id, search_vector, search_text)
+    VALUES (
+        NEW.id,
+        NEW.workspace_id,
+        mdc_search_vector(
+            coalesce((SELECT w.search_language FROM workspaces w WHERE w.id = NEW.workspace_id),
+                     'simple')::regconfig,
+            NEW.title, NEW.content),
+        NEW.title || E'\n' || left(NEW.content, 1048576))
+    ON CONFLICT (document_id) DO UPDATE
+       SET search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text;
+    RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER documents_search_vector BEFORE INSERT OR UPDATE OF title, content
-    ON documents FOR EACH ROW EXECUTE FUNCTION mdc_documents_search_vector();
+CREATE TRIGGER documents_search AFTER INSERT OR UPDATE OF title, content, trashed_at
+    ON documents FOR EACH ROW EXECUTE FUNCTION mdc_documents_search();
 """
 
 
@@ -83,43 +95,50 @@ def upgrade() -> None:
     op.create_check_constraint(
         "ck_workspaces_search_language", "workspaces", "search_language IN ('simple', 'english')"
     )
-    op.add_column("documents", sa.Column("search_vector", postgresql.TSVECTOR(), nullable=True))
+    op.create_table(
+        "document_search",
+        sa.Column(
+            "document_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("documents.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "workspace_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("search_vector", postgresql.TSVECTOR(), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
+    )
     op.execute(FUNCTIONS)
     # The owner's own statement, not a member's: lift FORCE for it, inside this transaction.
     op.execute("ALTER TABLE documents NO FORCE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE workspaces NO FORCE ROW LEVEL SECURITY")
-    op.execute("UPDATE documents SET title = title")
+    op.execute("UPDATE documents SET title = title WHERE trashed_at IS NULL")
     op.execute("ALTER TABLE workspaces FORCE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE documents FORCE ROW LEVEL SECURITY")
-    op.alter_column("documents", "search_vector", nullable=False)
     op.create_index(
-        "ix_documents_search",
-        "documents",
+        "ix_document_search_words",
+        "document_search",
         ["workspace_id", "search_vector"],
         postgresql_using="gin",
-        postgresql_where=sa.text("trashed_at IS NULL"),
     )
     op.create_index(
-        "ix_documents_trigrams",
-        "documents",
-        [
-            "workspace_id",
-            sa.func.mdc_search_text(sa.column("title"), sa.column("content")).label("text"),
-        ],
+        "ix_document_search_trigrams",
+        "document_search",
+        ["workspace_id", "search_text"],
         postgresql_using="gin",
-        postgresql_ops={"text": "gin_trgm_ops"},
-        postgresql_where=sa.text("trashed_at IS NULL"),
+        postgresql_ops={"search_text": "gin_trgm_ops"},
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_documents_trigrams", table_name="documents")
-    op.drop_index("ix_documents_search", table_name="documents")
-    op.execute("DROP TRIGGER documents_search_vector ON documents")
-    op.execute("DROP FUNCTION mdc_documents_search_vector()")
+    op.execute("DROP TRIGGER documents_search ON documents")
+    op.execute("DROP FUNCTION mdc_documents_search()")
     op.execute("DROP FUNCTION mdc_search_vector(regconfig, text, text)")
-    op.execute("DROP FUNCTION mdc_search_text(text, text)")
     op.execute("DROP FUNCTION mdc_search_spaced(text)")
-    op.drop_column("documents", "search_vector")
+    op.drop_table("document_search")
     op.drop_constraint("ck_workspaces_search_language", "workspaces")
     op.drop_column("workspaces", "search_language")

@@ -220,7 +220,16 @@ def test_no_q_and_bad_limits_are_422(owner: Person, workspace: str) -> None:
     assert search(owner, workspace, "x", limit=0).status == 422
 
 
-@pytest.mark.parametrize("cursor", ["nope", "WyJ3IiwgdHJ1ZV0", "WyJ3IiwgdHJ1ZSwgTmFOLCAiMjAyNi0xMi0wM1QwMDowMDowMCswMDowMCIsICIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiXQ"])  # fmt: skip
+FORGED = (
+    "nope",
+    "WyJ3IiwgdHJ1ZV0",  # ["w", true]
+    # ["w", true, NaN, "2026-12-03T00:00:00+00:00", "00000000-…"]
+    "WyJ3IiwgdHJ1ZSwgTmFOLCAiMjAyNi0xMi0wM1QwMDowMDowMCswMDowMCIsICIwMDAwMDAwMC0wMDAwLTAw"
+    "MDAtMDAwMC0wMDAwMDAwMDAwMDAiXQ",
+)
+
+
+@pytest.mark.parametrize("cursor", FORGED)
 def test_a_forged_cursor_is_400(owner: Person, workspace: str, cursor: str) -> None:
     answer = search(owner, workspace, "x", cursor=cursor)
     assert (answer.status, answer.body) == (400, {"detail": "Invalid cursor"})

@@ -14,8 +14,6 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    func,
-    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -46,23 +44,6 @@ class Document(Base):
             "id",
             postgresql_where=text("trashed_at IS NOT NULL"),
         ),
-        # Search (documents.search): words, and trigrams for the substring pass; both lead
-        # with workspace_id (btree_gin) so a search reads its own workspace's entries only.
-        Index(
-            "ix_documents_search",
-            "workspace_id",
-            "search_vector",
-            postgresql_using="gin",
-            postgresql_where=LIVE,
-        ),
-        Index(
-            "ix_documents_trigrams",
-            "workspace_id",
-            func.mdc_search_text(literal_column("title"), literal_column("content")).label("text"),
-            postgresql_using="gin",
-            postgresql_ops={"text": "gin_trgm_ops"},
-            postgresql_where=LIVE,
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -89,8 +70,31 @@ class Document(Base):
     trashed_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-    # Written by the database (trigger documents_search_vector), read only by searches.
-    search_vector: Mapped[str] = mapped_column(TSVECTOR, deferred=True, server_default=None)
+
+
+class DocumentSearch(Base):
+    """What search reads of a live document, written by the database (trigger
+    documents_search, migration 0008, which says why this table has no row-level
+    security); only documents.search reads it, always joined to documents."""
+
+    __tablename__ = "document_search"
+    __table_args__ = (
+        Index("ix_document_search_words", "workspace_id", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_document_search_trigrams",
+            "workspace_id",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    search_vector: Mapped[str] = mapped_column(TSVECTOR)
+    search_text: Mapped[str] = mapped_column(Text)
 
 
 class Revision(Base):

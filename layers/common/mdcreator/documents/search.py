@@ -1,18 +1,20 @@
 """Search a workspace's live documents: words first, substrings when words find little.
 
 1. The word pass: `websearch_to_tsquery` (all words, `"a phrase"`, `-excluded`, `or`) against
-   the tsvector the trigger keeps with the row (migration 0008), in the workspace's
-   language. A match in the title comes first, then ts_rank_cd, then the newest change.
+   the tsvector the trigger keeps in `document_search` with the row (migration 0008), in
+   the workspace's language. A match in the title comes first, then ts_rank_cd, then the
+   newest change.
    Chinese and Japanese are indexed a character at a time; a run of them in the query is
    the phrase of its characters.
 2. The substring pass runs only when the whole word answer is shorter than one page (fewer
-   than `limit` documents): every term of at least three characters is a substring of the
-   title or the body (ILIKE on the trigram index) and holds three letters or digits in a row, title hits first, then the newest. It
-   finds half words (`markd`) and words inside longer ones; its documents are never the
-   word pass's, and they follow them, with rank 0.
+   than `limit` documents): every term (one with three letters or digits in a row) is a
+   substring of the title or the body (ILIKE on the trigram index), title hits first, then
+   the newest. It finds half words (`markd`) and words inside longer ones; its documents
+   are never the word pass's, and they follow them, with rank 0.
 
-Both passes read the workspace's entries of a GIN index that leads with workspace_id, and
-act as the caller (row-level security is the second wall). Snippets are made for the page
+Both passes read the workspace's entries of a GIN index that leads with workspace_id and
+join every hit to `documents`, acting as the caller: row-level security there is the
+second wall (`document_search` has none, see migration 0008). Snippets are made for the page
 returned only, from the body's first SNIPPET_SOURCE_CHARS characters.
 """
 
@@ -104,11 +106,12 @@ def _words_query(after: bool) -> Any:
     return text(f"""
         SELECT id, title, updated_at, in_title, rank FROM (
             SELECT d.id, d.title, d.updated_at,
-                   ts_filter(d.search_vector, '{{a}}') @@ {QUERY} AS in_title,
-                   ts_rank_cd(d.search_vector, {QUERY})::float8 AS rank
-              FROM documents d
-             WHERE d.workspace_id = :workspace AND d.trashed_at IS NULL
-               AND d.search_vector @@ {QUERY}
+                   ts_filter(s.search_vector, '{{a}}') @@ {QUERY} AS in_title,
+                   ts_rank_cd(s.search_vector, {QUERY})::float8 AS rank
+              FROM document_search s
+              JOIN documents d ON d.id = s.document_id
+             WHERE s.workspace_id = :workspace AND s.search_vector @@ {QUERY}
+               AND d.workspace_id = :workspace AND d.trashed_at IS NULL
         ) hit
         {later}
         ORDER BY in_title DESC, rank DESC, updated_at DESC, id DESC
@@ -117,19 +120,20 @@ def _words_query(after: bool) -> Any:
 
 
 def _substring_query(included: int, excluded: int, positive: bool, after: bool) -> Any:
-    haystack = "mdc_search_text(d.title, d.content)"
+    haystack = "s.search_text"
     conditions = [f"{haystack} ILIKE :p{i}" for i in range(included)]
     conditions += [f"{haystack} NOT ILIKE :x{i}" for i in range(excluded)]
     if positive:
-        conditions.append(f"NOT (d.search_vector @@ {QUERY})")
+        conditions.append(f"NOT (s.search_vector @@ {QUERY})")
     in_title = " AND ".join(f"d.title ILIKE :p{i}" for i in range(included))
     later = "WHERE (in_title, updated_at, id) < (:t, :u, :i)" if after else ""
     return text(f"""
         SELECT id, title, updated_at, in_title, 0.0::float8 AS rank FROM (
             SELECT d.id, d.title, d.updated_at, ({in_title}) AS in_title
-              FROM documents d
-             WHERE d.workspace_id = :workspace AND d.trashed_at IS NULL
-               AND {" AND ".join(conditions)}
+              FROM document_search s
+              JOIN documents d ON d.id = s.document_id
+             WHERE s.workspace_id = :workspace AND {" AND ".join(conditions)}
+               AND d.workspace_id = :workspace AND d.trashed_at IS NULL
         ) hit
         {later}
         ORDER BY in_title DESC, updated_at DESC, id DESC

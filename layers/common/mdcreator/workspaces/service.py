@@ -83,7 +83,7 @@ def _response(workspace: Workspace, role: Role) -> WorkspaceResponse:
         id=workspace.id,
         name=workspace.name,
         role=role,
-        search_language=workspace.search_language,  # type: ignore[arg-type]
+        search_language=workspace.search_language,
         created_at=workspace.created_at,
         updated_at=workspace.updated_at,
     )
