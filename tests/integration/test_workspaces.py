@@ -70,3 +70,29 @@ def test_invite_accept_and_the_isolation_rules_over_http(
     assert [item["id"] for item in listed["items"]] == [workspace]
     assert api.delete(base, headers=_auth(owner)).status_code == 204
     assert api.get(base, headers=_auth(guest)).json() == NOT_FOUND
+
+
+def test_search_over_http_finds_a_saved_change_and_hides_the_workspace_from_strangers(
+    api: httpx.Client, mail_server: MailServer
+) -> None:
+    owner, stranger = (_verified(api, mail_server) for _ in range(2))
+    workspace = api.post("/api/workspaces", json={"name": "Find"}, headers=_auth(owner)).json()
+    base = f"/api/workspaces/{workspace['id']}"
+    body = {"title": "Plan", "content": "first draft"}
+    created = api.post(f"{base}/documents", json=body, headers=_auth(owner))
+    assert created.status_code == 201
+    changed = api.patch(
+        f"/api/documents/{created.json()['id']}",
+        json={"content": "今天 we ship Markdown"},
+        headers={**_auth(owner), "If-Match": created.headers["etag"]},
+    )
+    assert changed.status_code == 200
+    for q, expected in (("ship", ["ship"]), ("今天", ["今天"]), ("markd", ["Markd"])):
+        answer = api.get(f"{base}/search", params={"q": q}, headers=_auth(owner))
+        assert answer.status_code == 200, answer.text
+        [hit] = answer.json()["items"]
+        marks = [hit["snippet"][start:end] for start, end in hit["highlights"]]
+        assert (hit["title"], marks) == ("Plan", expected)
+    hidden = api.get(f"{base}/search", params={"q": "ship"}, headers=_auth(stranger))
+    assert (hidden.status_code, hidden.json()) == (404, NOT_FOUND)
+    assert api.get(f"{base}/search", params={"q": " "}, headers=_auth(owner)).status_code == 422
