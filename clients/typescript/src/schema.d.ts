@@ -1642,6 +1642,13 @@ export interface components {
         WorkspaceCreate: {
             /** Name */
             name: string;
+            /**
+             * Search Language
+             * @description How search matches words, fixed at creation: `simple` as written, `english` stemmed (`edit` finds `edited`)
+             * @default simple
+             * @enum {string}
+             */
+            search_language: "simple" | "english";
         };
         /** WorkspacePage */
         WorkspacePage: {
@@ -1668,6 +1675,11 @@ export interface components {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
+            /**
+             * Search Language
+             * @enum {string}
+             */
+            search_language: "simple" | "english";
             /**
              * Updated At
              * Format: date-time
