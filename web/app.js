@@ -41,6 +41,7 @@ const OPERATIONS = {
   getDocument: ["GET", "/api/documents/{document_id}"],
   updateDocument: ["PATCH", "/api/documents/{document_id}"],
   renderDocument: ["GET", "/api/documents/{document_id}/html"],
+  searchDocuments: ["GET", "/api/workspaces/{workspace_id}/search"],
 };
 
 const RETRIED_STATUSES = new Set([502, 503, 504]);
@@ -154,6 +155,8 @@ function problem(answer) {
 
 function show(state) {
   for (const id of ["signed-out", "signed-in", "reset"]) $(`#${id}`).hidden = id !== state;
+  // One person's results never stay in the page for the next one who logs in.
+  if (state !== "signed-in") clearSearch(true);
   document.body.dataset.state = state;
 }
 
@@ -266,6 +269,8 @@ async function showWorkspaces() {
 }
 
 async function showWorkspace(workspace) {
+  // Results belong to the workspace they were searched in; a redraw of the same one keeps them.
+  if (search && search.workspaceId !== workspace.id) clearSearch(true);
   openWorkspace = workspace;
   $("#workspace-name").textContent = workspace.name;
   $("#workspace-role").textContent = workspace.role;
@@ -392,6 +397,136 @@ $("#document-preview-button").addEventListener("click", async () => {
   // The one place the page inserts HTML: the API's sanitized rendering of the saved
   // markdown (scripts, event handlers and javascript: links removed there).
   $("#document-preview").innerHTML = answer.data.html;
+});
+
+// --- Search: the open workspace's documents, best first, with highlighted snippets ------
+
+const SEARCH_PAGE = 20;
+
+// The search whose results are shown: its workspace, its query and where its next page
+// starts. Every search (and every clear) takes a new run number, so an answer that arrives
+// after a newer search or a change of workspace is dropped instead of drawn.
+let search = null;
+let searchRun = 0;
+
+function searchSays(state, text) {
+  $("#search-area").dataset.state = state;
+  $("#search-status").textContent = text;
+}
+
+function clearSearch(emptyTheBox = false) {
+  searchRun += 1;
+  search = null;
+  $("#search-results").replaceChildren();
+  $("#search-more").hidden = true;
+  $("#search-area").hidden = true;
+  searchSays("idle", "");
+  if (emptyTheBox) $("#search-q").value = "";
+}
+
+// The snippet as text nodes and <mark> elements, never as HTML: it is the document's own
+// text, and a document may well contain markup. The API counts offsets in code points (as
+// Python does) while JavaScript strings index UTF-16 code units, where an emoji takes two:
+// so the snippet is cut as an array of code points.
+function highlighted(snippet, highlights) {
+  const points = Array.from(snippet);
+  const spans = [...highlights].sort(([a], [b]) => a - b);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of spans) {
+    // Overlapping or out-of-range spans (the API sends none) mark no letter twice.
+    const from = Math.max(start, at);
+    const to = Math.min(end, points.length);
+    if (to <= from) continue;
+    if (from > at) parts.push(points.slice(at, from).join(""));
+    const mark = document.createElement("mark");
+    mark.textContent = points.slice(from, to).join("");
+    parts.push(mark);
+    at = to;
+  }
+  if (at < points.length) parts.push(points.slice(at).join(""));
+  return parts;
+}
+
+function searchResult(hit) {
+  const item = document.createElement("li");
+  item.dataset.documentId = hit.document_id;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "open-result";
+  const title = document.createElement("span");
+  title.className = "result-title";
+  title.textContent = hit.title;
+  const snippet = document.createElement("span");
+  snippet.className = "result-snippet";
+  snippet.append(...highlighted(hit.snippet, hit.highlights));
+  button.append(title, snippet);
+  // The same opening as the document list's.
+  button.addEventListener("click", () => openDocumentById(hit.document_id));
+  item.append(button);
+  return item;
+}
+
+// `cursor` asks for the page after the shown ones, which stay; without it the results start over.
+async function runSearch(q, cursor = null) {
+  if (!openWorkspace) return;
+  const run = ++searchRun;
+  const workspaceId = openWorkspace.id;
+  const query = { q, limit: SEARCH_PAGE };
+  if (cursor) query.cursor = cursor;
+  // Recorded before the answer, so a change of workspace meanwhile clears this search too.
+  if (!cursor) {
+    search = { workspaceId, q, cursor: null };
+    $("#search-results").replaceChildren();
+  }
+  $("#search-more").hidden = true;
+  $("#search-area").hidden = false;
+  searchSays("searching", "Searching…");
+  const answer = await authed("searchDocuments", { params: { workspace_id: workspaceId }, query });
+  if (run !== searchRun || openWorkspace?.id !== workspaceId) return;
+  if (!answer.ok) {
+    // The API's own words (a 429's detail asks to try later): its Retry-After header is
+    // not among those CORS lets a script read.
+    searchSays("error", `Search failed: ${problem(answer)}`);
+    $("#search-more").hidden = !cursor;
+    return;
+  }
+  const { items, next_cursor: next } = answer.data;
+  search = { workspaceId, q, cursor: next };
+  $("#search-results").append(...items.map(searchResult));
+  const shown = $("#search-results").children.length;
+  if (shown === 0) {
+    searchSays("empty", `No documents match “${q}”.`);
+  } else {
+    const count = shown === 1 ? "1 document matches" : `${shown} documents match`;
+    searchSays("results", `${count} “${q}”${next ? ", and there are more" : ""}.`);
+  }
+  $("#search-more").hidden = !next;
+}
+
+onSubmit("#search", async ({ q }) => {
+  const words = q.trim();
+  if (!words) {
+    clearSearch();
+    $("#search-area").hidden = false;
+    return searchSays("error", "Type a word to search for.");
+  }
+  await runSearch(words);
+});
+
+$("#search-more").addEventListener("click", async () => {
+  if (!search?.cursor) return;
+  $("#search-more").disabled = true;
+  try {
+    await runSearch(search.q, search.cursor);
+  } finally {
+    $("#search-more").disabled = false;
+  }
+});
+
+$("#search-clear").addEventListener("click", () => {
+  clearSearch(true);
+  $("#search-q").focus();
 });
 
 // --- Actions ------------------------------------------------------------------------------
