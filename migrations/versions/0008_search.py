@@ -5,9 +5,10 @@ Revises: 0007_documents
 Create Date: 2026-12-03
 
 - `document_search`: one row per live document (a trashed one has none), written by an
-  AFTER trigger on documents in the same statement: the title weighted A and the body's
-  first 1 MiB weighted D as a tsvector, in the workspace's `search_language` ('simple' or
-  'english'), and the same text for the substring pass. A change is searchable in the
+  AFTER trigger on documents in the same statement: its last change (the order of a page),
+  the title weighted A and the body's first 1 MiB weighted D as a tsvector, in the
+  workspace's `search_language` ('simple' or 'english'), and the same text for the
+  substring pass. A change is searchable in the
   very next request.
 - Chinese and Japanese are written without spaces between words; `mdc_search_spaced` puts
   a zero-width space around each of their characters before parsing, so each is a lexeme
@@ -65,22 +66,27 @@ BEGIN
         DELETE FROM document_search WHERE document_id = NEW.id;
         RETURN NULL;
     END IF;
-    INSERT INTO document_search (document_id, workspace_id, search_vector, search_text)
+    INSERT INTO document_search
+        (document_id, workspace_id, updated_at, search_vector, search_text)
     VALUES (
         NEW.id,
         NEW.workspace_id,
+        NEW.updated_at,
         mdc_search_vector(
             coalesce((SELECT w.search_language FROM workspaces w WHERE w.id = NEW.workspace_id),
                      'simple')::regconfig,
             NEW.title, NEW.content),
         NEW.title || E'\n' || left(NEW.content, 1048576))
     ON CONFLICT (document_id) DO UPDATE
-       SET search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text;
+       SET updated_at = EXCLUDED.updated_at, search_vector = EXCLUDED.search_vector,
+           search_text = EXCLUDED.search_text;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER documents_search AFTER INSERT OR UPDATE OF title, content, trashed_at
+-- updated_at too: search orders a page by it before it joins the page to documents.
+CREATE TRIGGER documents_search
+    AFTER INSERT OR UPDATE OF title, content, trashed_at, updated_at
     ON documents FOR EACH ROW EXECUTE FUNCTION mdc_documents_search();
 """
 
@@ -109,6 +115,7 @@ def upgrade() -> None:
             sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
             nullable=False,
         ),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("search_vector", postgresql.TSVECTOR(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
     )

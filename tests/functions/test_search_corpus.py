@@ -292,16 +292,14 @@ def test_the_plan_reads_the_workspace_inside_the_index_scan(
             db.execute(text("SET LOCAL enable_seqscan = off"))
             db.execute(text("SET LOCAL enable_indexscan = off"))
             longest = max(corpus.words, key=len)
-            # The substring pass at this size: the planner may take the workspace's entries
-            # from either index and check ILIKE on the 2,000 rows; the benchmark's workspace
-            # of 100,000 shows the trigrams taken.
+            # At this size the planner's estimate of a word's rows decides whether the
+            # match joins the workspace in the Index Cond or is checked on the rows the
+            # workspace's entries give (make bench shows both in the Index Cond, unforced, at
+            # 20,000 documents): what holds here is that no other workspace's entry is read.
+            both = {"ix_document_search_words", "ix_document_search_trigrams"}
             for query, indexes, match in (
-                (search_module._words_query(False), {"ix_document_search_words"}, "@@"),
-                (
-                    search_module._substring_query(1, 0, True, False),
-                    {"ix_document_search_words", "ix_document_search_trigrams"},
-                    "",
-                ),
+                (search_module._words_query(False), both, ""),
+                (search_module._substring_query(1, 0, True, False), both, ""),
             ):
                 values = {**params, "p0": f"%{longest[1:]}%"}
                 raw = db.scalar(text(f"EXPLAIN (FORMAT JSON) {query.text}"), values)

@@ -93,6 +93,7 @@ class DocumentSearch(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     search_vector: Mapped[str] = mapped_column(TSVECTOR)
     search_text: Mapped[str] = mapped_column(Text)
 

@@ -101,43 +101,58 @@ def _decode(cursor: str) -> Position:
     return position
 
 
+# The page, found and ordered in document_search alone, then joined to documents: there the
+# caller's row-level security stands (a join before the LIMIT made the planner read every
+# document of the workspace through its policy).
+_WALL = """
+        JOIN documents d
+          ON d.id = hit.id AND d.workspace_id = :workspace AND d.trashed_at IS NULL
+"""
+
+
 def _words_query(after: bool) -> Any:
-    later = "WHERE (in_title, rank, updated_at, id) < (:t, :r, :u, :i)" if after else ""
+    later = "AND (in_title, rank, updated_at, id) < (:t, :r, :u, :i)" if after else ""
     return text(f"""
-        SELECT id, title, updated_at, in_title, rank FROM (
-            SELECT d.id, d.title, d.updated_at,
-                   ts_filter(s.search_vector, '{{a}}') @@ {QUERY} AS in_title,
-                   ts_rank_cd(s.search_vector, {QUERY})::float8 AS rank
-              FROM document_search s
-              JOIN documents d ON d.id = s.document_id
-             WHERE s.workspace_id = :workspace AND s.search_vector @@ {QUERY}
-               AND d.workspace_id = :workspace AND d.trashed_at IS NULL
+        SELECT d.id, d.title, d.updated_at, hit.in_title, hit.rank FROM (
+            SELECT * FROM (
+                SELECT s.document_id AS id, s.updated_at,
+                       ts_filter(s.search_vector, '{{a}}') @@ {QUERY} AS in_title,
+                       ts_rank_cd(s.search_vector, {QUERY})::float8 AS rank
+                  FROM document_search s
+                 WHERE s.workspace_id = :workspace AND s.search_vector @@ {QUERY}
+            ) ranked
+            WHERE true {later}
+            ORDER BY in_title DESC, rank DESC, updated_at DESC, id DESC
+            LIMIT :n
         ) hit
-        {later}
-        ORDER BY in_title DESC, rank DESC, updated_at DESC, id DESC
-        LIMIT :n
+        {_WALL}
+        ORDER BY hit.in_title DESC, hit.rank DESC, hit.updated_at DESC, hit.id DESC
     """)
 
 
 def _substring_query(included: int, excluded: int, positive: bool, after: bool) -> Any:
-    haystack = "s.search_text"
-    conditions = [f"{haystack} ILIKE :p{i}" for i in range(included)]
-    conditions += [f"{haystack} NOT ILIKE :x{i}" for i in range(excluded)]
+    conditions = [f"s.search_text ILIKE :p{i}" for i in range(included)]
+    conditions += [f"s.search_text NOT ILIKE :x{i}" for i in range(excluded)]
     if positive:
         conditions.append(f"NOT (s.search_vector @@ {QUERY})")
-    in_title = " AND ".join(f"d.title ILIKE :p{i}" for i in range(included))
-    later = "WHERE (in_title, updated_at, id) < (:t, :u, :i)" if after else ""
+    # The title is the text before the first line break (the trigger writes it so).
+    in_title = " AND ".join(
+        f"split_part(s.search_text, E'\\n', 1) ILIKE :p{i}" for i in range(included)
+    )
+    later = "AND (in_title, updated_at, id) < (:t, :u, :i)" if after else ""
     return text(f"""
-        SELECT id, title, updated_at, in_title, 0.0::float8 AS rank FROM (
-            SELECT d.id, d.title, d.updated_at, ({in_title}) AS in_title
-              FROM document_search s
-              JOIN documents d ON d.id = s.document_id
-             WHERE s.workspace_id = :workspace AND {" AND ".join(conditions)}
-               AND d.workspace_id = :workspace AND d.trashed_at IS NULL
+        SELECT d.id, d.title, d.updated_at, hit.in_title, 0.0::float8 AS rank FROM (
+            SELECT * FROM (
+                SELECT s.document_id AS id, s.updated_at, ({in_title}) AS in_title
+                  FROM document_search s
+                 WHERE s.workspace_id = :workspace AND {" AND ".join(conditions)}
+            ) found
+            WHERE true {later}
+            ORDER BY in_title DESC, updated_at DESC, id DESC
+            LIMIT :n
         ) hit
-        {later}
-        ORDER BY in_title DESC, updated_at DESC, id DESC
-        LIMIT :n
+        {_WALL}
+        ORDER BY hit.in_title DESC, hit.updated_at DESC, hit.id DESC
     """)
 
 
