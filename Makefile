@@ -142,6 +142,7 @@ sam-local-test: venv
 
 bench: venv services build
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_search.py
 
 # Dev mode: code straight from functions/ and layers/, hot reload, no Docker, no sam build;
 # migrates only when a migration is pending (tools/run.py).

@@ -539,6 +539,22 @@ def endpoints(base: str, args: argparse.Namespace, env: dict[str, str]) -> None:
             )
 
 
+def bench_env(url: str, prefix: str, extra: dict[str, str]) -> dict[str, str]:
+    """Every setting for a benchmark: the test profile on a throwaway database and key
+    prefix, fresh keys, INFO logs, and what the benchmark needs on top."""
+    return every_setting(
+        {
+            **PROFILES["test"],
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
+            **fresh_keys(),
+            "LOG_LEVEL": "INFO",
+            **extra,
+        }
+    )
+
+
 def mint_access_tokens(user_id: uuid.UUID, count: int) -> list[str]:
     """Live sessions made the way login makes them, without paying bcrypt for each."""
     from mdcreator.auth import sessions
@@ -598,18 +614,14 @@ def main() -> int:
     prefix = f"mdc-bench-{uuid.uuid4().hex[:6]}:"
     try:
         migrate(url)
-        env = every_setting(
+        env = bench_env(
+            url,
+            prefix,
             {
-                **PROFILES["test"],
-                "DATABASE_URL": url,
-                "REDIS_URL": REDIS_URL,
-                "REDIS_KEY_PREFIX": prefix,
-                **fresh_keys(),
                 "BCRYPT_ROUNDS": str(args.bcrypt_rounds),
-                "LOG_LEVEL": "INFO",
                 # The logout run spends a minted session per request, all of one user.
                 "MAX_SESSIONS_PER_USER": "1000000",
-            }
+            },
         )
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(f"machine: {os.cpu_count()} cores, load average {load}; bcrypt rounds ", end="")
