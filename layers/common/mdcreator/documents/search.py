@@ -101,32 +101,28 @@ def _decode(cursor: str) -> Position:
     return position
 
 
-# The page, found and ordered in document_search alone, then joined to documents: there the
-# caller's row-level security stands (a join before the LIMIT made the planner read every
-# document of the workspace through its policy).
-_WALL = """
-        JOIN documents d
-          ON d.id = hit.id AND d.workspace_id = :workspace AND d.trashed_at IS NULL
-"""
+# The page is found and ordered in document_search alone; its documents are then read by
+# id, where the caller's row-level security stands. One joined statement let the planner
+# read every document of the workspace through its policy (a hash join, 28 of 36 ms).
+_PAGE = text("""
+    SELECT id, title, updated_at FROM documents
+     WHERE id = ANY(:ids) AND workspace_id = :workspace AND trashed_at IS NULL
+""")
 
 
 def _words_query(after: bool) -> Any:
     later = "AND (in_title, rank, updated_at, id) < (:t, :r, :u, :i)" if after else ""
     return text(f"""
-        SELECT d.id, d.title, d.updated_at, hit.in_title, hit.rank FROM (
-            SELECT * FROM (
-                SELECT s.document_id AS id, s.updated_at,
-                       ts_filter(s.search_vector, '{{a}}') @@ {QUERY} AS in_title,
-                       ts_rank_cd(s.search_vector, {QUERY})::float8 AS rank
-                  FROM document_search s
-                 WHERE s.workspace_id = :workspace AND s.search_vector @@ {QUERY}
-            ) ranked
-            WHERE true {later}
-            ORDER BY in_title DESC, rank DESC, updated_at DESC, id DESC
-            LIMIT :n
-        ) hit
-        {_WALL}
-        ORDER BY hit.in_title DESC, hit.rank DESC, hit.updated_at DESC, hit.id DESC
+        SELECT * FROM (
+            SELECT s.document_id AS id, s.updated_at,
+                   ts_filter(s.search_vector, '{{a}}') @@ {QUERY} AS in_title,
+                   ts_rank_cd(s.search_vector, {QUERY})::float8 AS rank
+              FROM document_search s
+             WHERE s.workspace_id = :workspace AND s.search_vector @@ {QUERY}
+        ) ranked
+        WHERE true {later}
+        ORDER BY in_title DESC, rank DESC, updated_at DESC, id DESC
+        LIMIT :n
     """)
 
 
@@ -141,18 +137,15 @@ def _substring_query(included: int, excluded: int, positive: bool, after: bool) 
     )
     later = "AND (in_title, updated_at, id) < (:t, :u, :i)" if after else ""
     return text(f"""
-        SELECT d.id, d.title, d.updated_at, hit.in_title, 0.0::float8 AS rank FROM (
-            SELECT * FROM (
-                SELECT s.document_id AS id, s.updated_at, ({in_title}) AS in_title
-                  FROM document_search s
-                 WHERE s.workspace_id = :workspace AND {" AND ".join(conditions)}
-            ) found
-            WHERE true {later}
-            ORDER BY in_title DESC, updated_at DESC, id DESC
-            LIMIT :n
-        ) hit
-        {_WALL}
-        ORDER BY hit.in_title DESC, hit.updated_at DESC, hit.id DESC
+        SELECT * FROM (
+            SELECT s.document_id AS id, s.updated_at, ({in_title}) AS in_title,
+                   0.0::float8 AS rank
+              FROM document_search s
+             WHERE s.workspace_id = :workspace AND {" AND ".join(conditions)}
+        ) found
+        WHERE true {later}
+        ORDER BY in_title DESC, updated_at DESC, id DESC
+        LIMIT :n
     """)
 
 
@@ -340,6 +333,11 @@ def search(entry: Access, q: str, limit: int, cursor: str | None) -> SearchPage:
             substrings = substrings[:limit]
             next_position = _position("s", substrings[-1])
 
+    hits = words + substrings
+    page = {"workspace": entry.workspace.id, "ids": [hit.id for hit in hits]}
+    shown = {row.id: row for row in db.execute(_PAGE, page)} if hits else {}
+    words = [row for row in words if row.id in shown]
+    substrings = [row for row in substrings if row.id in shown]
     snippets: dict[uuid.UUID, tuple[str, list[tuple[int, int]]]] = {}
     if words:
         marked = db.execute(_HEADLINES, {**params, "ids": [row.id for row in words]})
@@ -350,11 +348,11 @@ def search(entry: Access, q: str, limit: int, cursor: str | None) -> SearchPage:
     items = [
         SearchHit(
             document_id=row.id,
-            title=row.title,
+            title=shown[row.id].title,
             snippet=snippets.get(row.id, ("", []))[0],
             highlights=snippets.get(row.id, ("", []))[1],
             rank=float(row.rank),
-            updated_at=row.updated_at,
+            updated_at=shown[row.id].updated_at,
         )
         for row in words + substrings
     ]
