@@ -356,10 +356,12 @@ def _label(statement: str) -> str:
 
 def _matches(plan: dict[str, Any]) -> int:
     """The rows the pass's sort received: every match, before the LIMIT."""
+    here = 0
     if plan.get("Node Type") == "Sort":
-        (child,) = plan["Plans"]
-        return int(child.get("Actual Rows", 0)) * int(child.get("Actual Loops", 1))
-    return max((_matches(child) for child in plan.get("Plans", [])), default=0)
+        (child,) = [p for p in plan["Plans"] if p.get("Parent Relationship") == "Outer"]
+        here = int(child.get("Actual Rows", 0)) * int(child.get("Actual Loops", 1))
+    # The page is sorted twice (ranked alone, then after the join): the larger input counts.
+    return max([here, *(_matches(child) for child in plan.get("Plans", []))])
 
 
 class Explainer:

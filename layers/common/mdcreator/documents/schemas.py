@@ -156,18 +156,8 @@ class PublicDocument(BaseModel):
     updated_at: Moment
 
 
-def _search_terms(value: str) -> str:
-    # Control characters (NUL above all: Postgres text cannot hold it) and lone surrogates
-    # are never part of a word; a query of only blanks asks for nothing.
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-        raise ValueError("must not contain control characters")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-SearchText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_search_terms)]
+# A query is held to what a title is: no control characters (NUL above all), not blank.
+SearchText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_title)]
 SearchLimit = Annotated[int, Field(ge=1, le=50)]
 
 
